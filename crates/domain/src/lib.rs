@@ -1,0 +1,15 @@
+//! Pure rules of Guyub: value types that cannot be wrong once parsed, roles and
+//! permissions, and the audit hash chain. Nothing here does I/O or is async.
+
+pub mod audit;
+pub mod identity;
+pub mod ids;
+pub mod member;
+pub mod permission;
+pub mod text;
+
+pub use ids::*;
+pub use permission::{Action, Role};
+pub use identity::{IdentityKey, IdentityKind};
+pub use member::{Date, Gender, MemberNoFormat, MemberStatus, Nik, Phone};
+pub use text::{Email, Slug};

@@ -1,0 +1,354 @@
+//! The `guyub` binary as a person runs it, on the engine the tests are set to.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn guyub(url: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let dir = std::env::temp_dir().join("guyub-cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guyub"))
+        .args(args)
+        .current_dir(&dir)
+        .env("DATABASE_URL", url)
+        .env_remove("GUYUB_DATABASE_URL")
+        .env("GUYUB_LOG_LEVEL", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test]
+async fn manage_cooperatives_users_tokens_and_verify_the_audit_log() {
+    let url = guyub_store::testing::fresh_database_url().await;
+    let o = guyub(&url, &["migrate"], None);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = guyub(
+        &url,
+        &[
+            "cooperative",
+            "add",
+            "--slug",
+            "ksp-sejahtera",
+            "--name",
+            "KSP Sejahtera",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = guyub(
+        &url,
+        &[
+            "cooperative",
+            "add",
+            "--slug",
+            "ksp-sejahtera",
+            "--name",
+            "Again",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("already exists"), "{}", text(&o));
+
+    let o = guyub(
+        &url,
+        &[
+            "user",
+            "add",
+            "--cooperative",
+            "ksp-sejahtera",
+            "--email",
+            "ketua@ksp.id",
+            "--role",
+            "owner",
+            "--password-stdin",
+        ],
+        Some("rahasia-sekali-123\n"),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("ketua@ksp.id as owner"));
+
+    // Errors name what is wrong.
+    let o = guyub(
+        &url,
+        &[
+            "user",
+            "add",
+            "--cooperative",
+            "nope",
+            "--email",
+            "a@b.id",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        Some("rahasia-sekali-123"),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("--cooperative"),
+        "{}",
+        text(&o)
+    );
+    let o = guyub(
+        &url,
+        &[
+            "user",
+            "add",
+            "--cooperative",
+            "ksp-sejahtera",
+            "--email",
+            "a@b.id",
+            "--role",
+            "raja",
+            "--password-stdin",
+        ],
+        Some("rahasia-sekali-123"),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("--role"),
+        "{}",
+        text(&o)
+    );
+    let o = guyub(
+        &url,
+        &[
+            "user",
+            "add",
+            "--cooperative",
+            "ksp-sejahtera",
+            "--email",
+            "a@b.id",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        Some("short"),
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("password"),
+        "{}",
+        text(&o)
+    );
+
+    let o = guyub(
+        &url,
+        &[
+            "token",
+            "create",
+            "--cooperative",
+            "ksp-sejahtera",
+            "--role",
+            "auditor",
+            "--name",
+            "ekspor",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let secret = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert!(secret.starts_with("gyb_"), "{secret}");
+    let db = guyub_store::Db::connect(&url).await.unwrap();
+    let actor = guyub_services::auth::token_actor(&db, &secret, "test")
+        .await
+        .unwrap()
+        .expect("printed token works");
+    assert_eq!(actor.role, guyub_domain::Role::Auditor);
+
+    let o = guyub(&url, &["audit", "verify"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("intact: 3 entries in 2 chains"),
+        "{}",
+        text(&o)
+    );
+
+    sqlx::query("UPDATE audit_log SET actor = 'someone-else' WHERE action = 'user.created'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let o = guyub(&url, &["audit", "verify"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("BROKEN") && text(&o).contains("entry #1"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn config_check_hides_secrets_and_names_wrong_keys() {
+    let o = guyub(
+        "postgres://guyub:s3cr3t@db.example/guyub",
+        &["config", "check"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("postgres://guyub:***@db.example/guyub") && !out.contains("s3cr3t"),
+        "{out}"
+    );
+    assert!(out.contains("# environment"));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_guyub"))
+        .args(["config", "check"])
+        .env("GUYUB_SESSION_TTL_HOURS", "forever")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o);
+    assert!(
+        err.contains("session_ttl_hours") && err.contains("GUYUB_SESSION_TTL_HOURS"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["cooperative", "add", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["config", "check", "--help"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_guyub"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+/// Starts `guyub serve`, waits for its URL, and returns the child and the URL. The
+/// caller stops the child with `stop`.
+#[allow(clippy::zombie_processes)]
+fn start_server(
+    url: &str,
+    data_dir: &std::path::Path,
+    extra: &[&str],
+) -> (std::process::Child, String, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guyub"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(extra)
+        .env("DATABASE_URL", url)
+        .env("GUYUB_LOG_LEVEL", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("server did not start: {lines:?}");
+        }
+        lines.push(line.trim_end().to_string());
+        if let Some(rest) = line.split("is running at ").nth(1) {
+            let base = rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return (child, base, lines);
+        }
+    }
+}
+
+#[tokio::test]
+async fn serve_prints_a_setup_link_loads_the_demo_once_and_stops_on_sigterm() {
+    let url = guyub_store::testing::fresh_database_url().await;
+    let data = std::env::temp_dir().join(format!("guyub-serve-{}", std::process::id()));
+    let (mut child, base, lines) = start_server(&url, &data, &[]);
+    let setup = lines
+        .iter()
+        .find(|l| l.contains("/setup?token="))
+        .expect("fresh install prints a setup link");
+    let link = setup.trim().to_string();
+    assert!(link.starts_with(&base), "{link} is not on {base}");
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client.get(&link).send().await.unwrap().status(),
+        200,
+        "{link}"
+    );
+    stop(&mut child);
+
+    let (mut child, _, lines) = start_server(&url, &data, &["--demo"]);
+    assert!(
+        lines.iter().any(|l| l.contains("owner@demo.guyub.id")),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("/setup?token=")),
+        "no setup link once staff exist"
+    );
+    stop(&mut child);
+    let (mut child, _, lines) = start_server(&url, &data, &["--demo"]);
+    assert!(
+        lines.iter().any(|l| l.contains("already present")),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.contains("owner@demo.guyub.id")));
+    stop(&mut child);
+}
+
+fn stop(child: &mut std::process::Child) {
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "exit after SIGTERM: {status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests of the HTTP server: the real router on a real port with its own
+//! database (SQLite by default, PostgreSQL with GUYUB_TEST_DATABASE_URL).
+
+mod api;
+mod isolation;
+mod support;
+mod ui;
