@@ -12,7 +12,9 @@ fn ready(port: u16) -> bool {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
-    if s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").is_err() {
+    if s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
         return false;
     }
     let mut buf = [0u8; 12];
@@ -41,20 +43,31 @@ fn main() {
     for _ in 0..runs {
         let start = Instant::now();
         let mut child = Command::new(bin)
-            .args(["serve", "--data-dir", data, "--listen", &format!("127.0.0.1:{port}")])
+            .args([
+                "serve",
+                "--data-dir",
+                data,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
             .env("GUYUB_LOG_LEVEL", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn guyub");
         while !ready(port) {
-            assert!(start.elapsed() < Duration::from_secs(30), "not ready after 30 s");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "not ready after 30 s"
+            );
             std::thread::sleep(Duration::from_millis(1));
         }
         times.push(start.elapsed());
         std::thread::sleep(Duration::from_secs(1));
         rss.push(rss_kib(child.id()));
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let _ = child.wait();
     }
     times.sort();

@@ -113,12 +113,13 @@ impl IdentityKey {
         let (external_id, phone, email) = match kind {
             IdentityKind::Whatsapp | IdentityKind::Phone => {
                 // A wa_id is digits without '+'; give the parser its '+' back.
-                let p = if kind == IdentityKind::Whatsapp && raw.bytes().all(|c| c.is_ascii_digit()) {
-                    Phone::parse(&format!("+{raw}"))
-                } else {
-                    Phone::parse(raw)
-                }
-                .map_err(IdentityError::Phone)?;
+                let p =
+                    if kind == IdentityKind::Whatsapp && raw.bytes().all(|c| c.is_ascii_digit()) {
+                        Phone::parse(&format!("+{raw}"))
+                    } else {
+                        Phone::parse(raw)
+                    }
+                    .map_err(IdentityError::Phone)?;
                 (p.digits().to_string(), Some(p), None)
             }
             IdentityKind::Email => {

@@ -8,8 +8,8 @@ pub mod member;
 pub mod permission;
 pub mod text;
 
-pub use ids::*;
-pub use permission::{Action, Role};
 pub use identity::{IdentityKey, IdentityKind};
+pub use ids::*;
 pub use member::{Date, Gender, MemberNoFormat, MemberStatus, Nik, Phone};
+pub use permission::{Action, Role};
 pub use text::{Email, Slug};

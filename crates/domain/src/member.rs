@@ -47,8 +47,8 @@ pub enum MemberError {
 
 /// Indonesian province codes (Kemendagri), the first two digits of a NIK.
 const PROVINCES: &[u8] = &[
-    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64,
-    65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97,
+    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62, 63, 64, 65,
+    71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -383,7 +383,12 @@ impl MemberStatus {
     ];
 
     pub fn parse(raw: &str) -> Result<MemberStatus, MemberError> {
-        match raw.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+        match raw
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
             "calon_anggota" | "calon" => Ok(MemberStatus::CalonAnggota),
             "anggota" => Ok(MemberStatus::Anggota),
             "keluar" => Ok(MemberStatus::Keluar),
@@ -449,9 +454,7 @@ impl MemberNoFormat {
 
     pub fn parse(raw: &str) -> Result<MemberNoFormat, MemberError> {
         let raw = raw.trim();
-        let start = raw
-            .find(['0', '#'])
-            .ok_or(MemberError::NumberFormat)?;
+        let start = raw.find(['0', '#']).ok_or(MemberError::NumberFormat)?;
         let ch = raw.as_bytes()[start];
         let width = raw[start..].bytes().take_while(|&c| c == ch).count();
         let (prefix, suffix) = (&raw[..start], &raw[start + width..]);
@@ -476,6 +479,18 @@ impl MemberNoFormat {
         } else {
             format!("{}{}{}", self.prefix, n, self.suffix)
         }
+    }
+
+    /// The sequence number inside a member number of this format, if it is one.
+    pub fn number_of(&self, no: &str) -> Option<i64> {
+        let digits = no.strip_prefix(&self.prefix)?.strip_suffix(&self.suffix)?;
+        if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        if self.padded && digits.len() < self.width {
+            return None;
+        }
+        digits.parse().ok()
     }
 
     /// The pattern as written (`KGR-000000`).
@@ -515,7 +530,10 @@ mod tests {
             Err(MemberError::NikProvince("99".into()))
         );
         assert_eq!(Nik::parse("3200055203900001"), Err(MemberError::NikRegency));
-        assert_eq!(Nik::parse("3273005203900001"), Err(MemberError::NikDistrict));
+        assert_eq!(
+            Nik::parse("3273005203900001"),
+            Err(MemberError::NikDistrict)
+        );
         assert_eq!(
             Nik::parse("3273053213900001"),
             Err(MemberError::NikBirthDate("321390".into()))
@@ -558,23 +576,57 @@ mod tests {
         ] {
             assert_eq!(Phone::parse(raw).unwrap().as_str(), want, "{raw}");
         }
-        assert_eq!(Phone::parse("081234567890").unwrap().digits(), "6281234567890");
-        assert_eq!(Phone::parse("+6281234567890").unwrap().masked(), "+62812****7890");
+        assert_eq!(
+            Phone::parse("081234567890").unwrap().digits(),
+            "6281234567890"
+        );
+        assert_eq!(
+            Phone::parse("+6281234567890").unwrap().masked(),
+            "+62812****7890"
+        );
         // Landline in Jakarta.
-        assert_eq!(Phone::parse("(021) 555-1234").unwrap().as_str(), "+62215551234");
+        assert_eq!(
+            Phone::parse("(021) 555-1234").unwrap().as_str(),
+            "+62215551234"
+        );
         // Another country stays that country.
-        assert_eq!(Phone::parse("+60 12-345 6789").unwrap().as_str(), "+60123456789");
-        for bad in ["", "abc", "0812-ABCD", "+620812345678", "0812", "1234567", "+1", "08123456789012345"] {
+        assert_eq!(
+            Phone::parse("+60 12-345 6789").unwrap().as_str(),
+            "+60123456789"
+        );
+        for bad in [
+            "",
+            "abc",
+            "0812-ABCD",
+            "+620812345678",
+            "0812",
+            "1234567",
+            "+1",
+            "08123456789012345",
+        ] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn dates() {
-        assert_eq!(Date::parse("1990-03-12").unwrap(), Date::new(1990, 3, 12).unwrap());
-        assert_eq!(Date::parse("12/03/1990").unwrap(), Date::new(1990, 3, 12).unwrap());
+        assert_eq!(
+            Date::parse("1990-03-12").unwrap(),
+            Date::new(1990, 3, 12).unwrap()
+        );
+        assert_eq!(
+            Date::parse("12/03/1990").unwrap(),
+            Date::new(1990, 3, 12).unwrap()
+        );
         assert_eq!(Date::parse("2000-02-29").unwrap().to_string(), "2000-02-29");
-        for bad in ["1900-02-29", "2023-13-01", "1990-3", "x", "12-03-90", "1800-01-01"] {
+        for bad in [
+            "1900-02-29",
+            "2023-13-01",
+            "1990-3",
+            "x",
+            "12-03-90",
+            "1800-01-01",
+        ] {
             assert!(Date::parse(bad).is_err(), "{bad}");
         }
     }
@@ -597,7 +649,13 @@ mod tests {
         let f = MemberNoFormat::parse("KGR-000000").unwrap();
         assert_eq!(f.format(123), "KGR-000123");
         assert_eq!(f.pattern(), "KGR-000000");
-        assert_eq!(MemberNoFormat::parse("A/####/B").unwrap().format(7), "A/7/B");
+        assert_eq!(f.number_of("KGR-000123"), Some(123));
+        assert_eq!(f.number_of("KGR-12"), None);
+        assert_eq!(f.number_of("ABC-000123"), None);
+        assert_eq!(
+            MemberNoFormat::parse("A/####/B").unwrap().format(7),
+            "A/7/B"
+        );
         for bad in ["KGR", "KGR-00", "KGR-000-000", "0000000000000", "K G-000"] {
             assert!(MemberNoFormat::parse(bad).is_err(), "{bad}");
         }

@@ -4,7 +4,6 @@
 use crate::staff::{AddUser, add_user};
 use crate::{Actor, Result, setup};
 use guyub_domain::Role;
-use guyub_store::members::{self, NewMember};
 use guyub_store::{Db, cooperatives};
 
 pub const SLUG: &str = "demo";
@@ -21,15 +20,113 @@ pub struct DemoLogin {
     pub password: String,
 }
 
-const MEMBERS: &[(&str, &str, &str)] = &[
-    ("Siti Rahayu", "+6281234500001", "anggota"),
-    ("Budi Santoso", "+6281234500002", "anggota"),
-    ("Dewi Lestari", "+6281234500003", "anggota"),
-    ("Agus Setiawan", "+6281234500004", "anggota"),
-    ("Rina Wulandari", "+6281234500005", "anggota"),
-    ("Made Wirawan", "+6281234500006", "anggota"),
-    ("Yohana Simanjuntak", "+6281234500007", "calon_anggota"),
-    ("Ahmad Fauzi", "+6281234500008", "keluar"),
+/// (name, gender, birth date, NIK, phones, e-mail, regency, status)
+type DemoMember = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const MEMBERS: &[DemoMember] = &[
+    (
+        "Siti Rahayu",
+        "P",
+        "1985-04-12",
+        "3374015204850001",
+        &["081234500001", "(024) 760-1234"],
+        "siti.rahayu@example.id",
+        "Kota Semarang",
+        "anggota",
+    ),
+    (
+        "Budi Santoso",
+        "L",
+        "1979-11-03",
+        "3374020311790002",
+        &["081234500002", "(024) 760-1234"],
+        "",
+        "Kota Semarang",
+        "anggota",
+    ),
+    (
+        "Dewi Lestari",
+        "P",
+        "1990-07-25",
+        "3374036507900003",
+        &["081234500003"],
+        "dewi.lestari@example.id",
+        "Kota Semarang",
+        "anggota",
+    ),
+    (
+        "Agus Setiawan",
+        "L",
+        "1982-01-30",
+        "3374013001820004",
+        &["081234500004"],
+        "agus.setiawan@example.id",
+        "Kota Semarang",
+        "anggota",
+    ),
+    (
+        "Rina Wulandari",
+        "P",
+        "1995-02-08",
+        "3374044802950005",
+        &["081234500005"],
+        "",
+        "Kota Semarang",
+        "anggota",
+    ),
+    (
+        "Made Wirawan",
+        "L",
+        "1988-09-17",
+        "5171011709880006",
+        &["081234500006"],
+        "",
+        "Kota Denpasar",
+        "anggota",
+    ),
+    (
+        "Yohana Simanjuntak",
+        "P",
+        "1999-12-01",
+        "1271014112990007",
+        &["081234500007"],
+        "",
+        "Kota Medan",
+        "calon_anggota",
+    ),
+    (
+        "Ahmad Fauzi",
+        "L",
+        "1970-06-21",
+        "3374052106700008",
+        &["081234500008"],
+        "",
+        "Kota Semarang",
+        "anggota",
+    ),
+];
+
+/// Channel identities as the channels would bring them: (kind, external id, name).
+const IDENTITIES: &[(&str, &str, &str)] = &[
+    ("whatsapp", "6281234500001", "Siti R"),
+    ("whatsapp", "6281234500002", "Budi S"),
+    ("whatsapp", "6281234500005", "Rina"),
+    ("telegram", "500123456", "Dewi L"),
+    ("instagram", "17841400000000001", "agus.setiawan"),
+    ("email", "agus.setiawan@example.id", "Agus Setiawan"),
+    // The home line Siti and Budi share: which of them called is for a person to decide.
+    ("phone", "0247601234", "+62 24 7601234"),
+    // A customer who is not a member (pelanggan).
+    ("whatsapp", "6281299990000", "Pak Tono"),
 ];
 
 /// Loads the demo cooperative. Returns the staff logins when it was created now, or
@@ -66,22 +163,58 @@ pub async fn load(db: &Db) -> Result<Option<Vec<DemoLogin>>> {
             password,
         });
     }
-    let mut tx = db.begin_write().await?;
-    for (i, (name, phone, status)) in MEMBERS.iter().enumerate() {
-        members::create(
-            &mut tx,
-            coop.id,
-            NewMember {
-                member_no: &format!("KGR-{:06}", i + 1),
-                name,
-                phone: Some(phone),
-                status,
-                joined_at: Some(1_704_067_200_000 + i as i64 * 86_400_000 * 30),
+    crate::members::set_numbering(db, &actor, "KGR-000000").await?;
+    let mut ids = Vec::new();
+    for (i, (name, gender, birth, nik, phones, email, regency, status)) in
+        MEMBERS.iter().enumerate()
+    {
+        let m = crate::members::create(
+            db,
+            &actor,
+            &crate::members::MemberInput {
+                nik: Some(nik.to_string()),
+                name: name.to_string(),
+                gender: Some(gender.to_string()),
+                birth_date: Some(birth.to_string()),
+                phones: phones.iter().map(|p| p.to_string()).collect(),
+                email: Some(email.to_string()).filter(|e| !e.is_empty()),
+                regency: Some(regency.to_string()),
+                status: Some(status.to_string()),
+                joined_on: Some(format!("2024-{:02}-15", i + 1)),
+                occupation: Some(["Pedagang", "Petani", "Guru", "Wiraswasta"][i % 4].to_string()),
+                ..Default::default()
             },
         )
         .await?;
+        ids.push(m.id);
     }
-    tx.commit().await?;
+    // One member who left, to show the lifecycle.
+    crate::members::change_status(
+        db,
+        &actor,
+        ids[7],
+        "keluar",
+        Some("2025-06-30"),
+        "pindah domisili",
+    )
+    .await?;
+    for (kind, ext, name) in IDENTITIES {
+        let r = crate::identity::resolve_identity(
+            db,
+            &actor,
+            kind,
+            ext,
+            &guyub_store::contacts::IdentityInfo {
+                display_name: Some(name),
+                ..Default::default()
+            },
+        )
+        .await?;
+        // Dewi told the counter her Telegram account: linked by hand, not yet verified.
+        if *kind == "telegram" {
+            crate::identity::link(db, &actor, r.contact_id, ids[2]).await?;
+        }
+    }
     Ok(Some(logins))
 }
 

@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod demo;
+pub mod identity;
+pub mod import;
 pub mod members;
 pub mod secret;
 pub mod setup;
@@ -112,4 +114,27 @@ impl Actor {
             Err(ServiceError::Forbidden)
         }
     }
+}
+
+/// Writes the audit entry for a change, inside the change's transaction.
+pub(crate) async fn record(
+    conn: &mut guyub_store::Conn,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
+    guyub_store::audit::append(
+        conn,
+        guyub_store::audit::NewEntry {
+            cooperative_id: Some(actor.cooperative_id),
+            actor: &actor.label(),
+            action,
+            target,
+            source: &actor.source,
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -2,34 +2,12 @@
 
 use crate::auth::hash_password;
 use crate::secret::{random_token, token_hash};
-use crate::{Actor, Result, ServiceError, invalid};
+use crate::{Actor, Result, ServiceError, invalid, record};
 use guyub_domain::{Action, ApiTokenId, AuditEntryId, Email, Role, UserId};
-use guyub_store::audit::{self, AuditEntry, Filter, NewEntry};
+use guyub_store::audit::{self, AuditEntry, Filter};
 use guyub_store::tokens::{self, ApiToken};
 use guyub_store::users::{self, NewUser, User};
-use guyub_store::{Conn, Db, sessions};
-
-async fn record(
-    conn: &mut Conn,
-    actor: &Actor,
-    action: &str,
-    target: &str,
-    detail: &str,
-) -> Result<()> {
-    audit::append(
-        conn,
-        NewEntry {
-            cooperative_id: Some(actor.cooperative_id),
-            actor: &actor.label(),
-            action,
-            target,
-            source: &actor.source,
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
-}
+use guyub_store::{Db, sessions};
 
 /// Only an owner may hand out or take away the owner role.
 fn check_role_grant(actor: &Actor, role: Role) -> Result<()> {

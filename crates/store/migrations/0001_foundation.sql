@@ -1,5 +1,5 @@
 -- Foundation: cooperatives (tenants), staff, sessions, API tokens, audit log,
--- login throttling, one-time setup links, and the first shape of the member registry.
+-- login throttling and one-time setup links.
 -- %ID% and %BLOB% are replaced per engine by migrate.rs; everything else is portable.
 
 CREATE TABLE cooperatives (
@@ -90,16 +90,4 @@ CREATE TABLE setup_tokens (
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL,
     used_at BIGINT
-);
-
-CREATE TABLE members (
-    id %ID%,
-    cooperative_id BIGINT NOT NULL REFERENCES cooperatives(id),
-    member_no TEXT NOT NULL,
-    name TEXT NOT NULL,
-    phone TEXT,
-    status TEXT NOT NULL,
-    joined_at BIGINT,
-    created_at BIGINT NOT NULL,
-    UNIQUE (cooperative_id, member_no)
 );

@@ -7,6 +7,7 @@
 //! `CooperativeId` and puts it in the `WHERE` clause; there is no unscoped variant.
 
 pub mod audit;
+pub mod contacts;
 pub mod cooperatives;
 mod db;
 pub mod members;

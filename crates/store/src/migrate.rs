@@ -4,11 +4,18 @@
 use crate::{Db, Engine, Result, StoreError};
 use sqlx::{AssertSqlSafe, Executor};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "members_identity",
+        include_str!("../migrations/0002_members_identity.sql"),
+    ),
+];
 
 fn dialect(sql: &str, engine: Engine) -> String {
     let (id, blob) = match engine {

@@ -1,4 +1,4 @@
-//! `/api/v1`: the caller, the cooperative, users, API tokens, audit entries, members.
+//! `/api/v1`: the caller, the cooperative, users, API tokens, audit entries.
 
 use super::ApiJson;
 use crate::auth::ApiActor;
@@ -7,11 +7,10 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use guyub_domain::{ApiTokenId, AuditEntryId, MemberId, Role, UserId};
-use guyub_services::{ActorKind, members, staff};
+use guyub_domain::{ApiTokenId, AuditEntryId, Role, UserId};
+use guyub_services::{ActorKind, staff};
 use guyub_store::audit::{AuditEntry, Filter};
 use guyub_store::cooperatives;
-use guyub_store::members::Member;
 use guyub_store::tokens::ApiToken;
 use guyub_store::users::User;
 use serde::{Deserialize, Serialize};
@@ -31,8 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_token, revoke_token))
         .routes(routes!(list_audit))
         .routes(routes!(get_audit))
-        .routes(routes!(list_members))
-        .routes(routes!(get_member))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -380,52 +377,4 @@ async fn get_audit(
             .await?
             .into(),
     ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MemberOut {
-    id: i64,
-    member_no: String,
-    name: String,
-    phone: Option<String>,
-    status: String,
-}
-
-impl From<Member> for MemberOut {
-    fn from(m: Member) -> Self {
-        MemberOut {
-            id: m.id.0,
-            member_no: m.member_no,
-            name: m.name,
-            phone: m.phone,
-            status: m.status,
-        }
-    }
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct Page {
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
-/// Members of the cooperative.
-#[utoipa::path(get, path = "/members", tag = "members", params(Page), responses((status = 200, body = Vec<MemberOut>)))]
-async fn list_members(
-    State(st): State<AppState>,
-    ApiActor(a): ApiActor,
-    Query(p): Query<Page>,
-) -> ApiResult<Vec<MemberOut>> {
-    let list = members::list(&st.db, &a, p.limit.unwrap_or(100), p.offset.unwrap_or(0)).await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
-}
-
-/// One member.
-#[utoipa::path(get, path = "/members/{id}", tag = "members", params(("id" = i64, Path)), responses((status = 200, body = MemberOut), (status = 404, body = crate::error::Problem)))]
-async fn get_member(
-    State(st): State<AppState>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-) -> ApiResult<MemberOut> {
-    Ok(Json(members::get(&st.db, &a, MemberId(id)).await?.into()))
 }

@@ -79,15 +79,20 @@ fn mask_phone(p: &str) -> String {
 
 pub async fn members(State(state): State<AppState>, s: PageSession) -> PageResult {
     let shell = Shell::load(&state, &s, "members", None).await?;
-    let list: Vec<Member> = members::list(&state.db, &s.actor, 200, 0)
+    let list: Vec<Member> = members::search(&state.db, &s.actor, "", None, 200, 0)
         .await
         .map_err(|e| s.fail(e))?;
     let rows = list
         .into_iter()
         .map(|m| MemberRow {
             member_no: m.member_no,
-            name: m.name,
-            phone: m.phone.as_deref().map(mask_phone).unwrap_or_default(),
+            name: m.fields.name,
+            phone: m
+                .fields
+                .phones
+                .first()
+                .map(|p| mask_phone(p))
+                .unwrap_or_default(),
             status: m.status,
         })
         .collect();
