@@ -113,13 +113,15 @@ impl IdentityKey {
         let (external_id, phone, email) = match kind {
             IdentityKind::Whatsapp | IdentityKind::Phone => {
                 // A wa_id is digits without '+'; give the parser its '+' back.
-                let p =
-                    if kind == IdentityKind::Whatsapp && raw.bytes().all(|c| c.is_ascii_digit()) {
-                        Phone::parse(&format!("+{raw}"))
-                    } else {
-                        Phone::parse(raw)
-                    }
-                    .map_err(IdentityError::Phone)?;
+                let p = if kind == IdentityKind::Whatsapp
+                    && !raw.starts_with('0')
+                    && raw.bytes().all(|c| c.is_ascii_digit())
+                {
+                    Phone::parse(&format!("+{raw}"))
+                } else {
+                    Phone::parse(raw)
+                }
+                .map_err(IdentityError::Phone)?;
                 (p.digits().to_string(), Some(p), None)
             }
             IdentityKind::Email => {
@@ -146,6 +148,8 @@ mod tests {
         let wa = IdentityKey::parse(IdentityKind::Whatsapp, "6281234567890").unwrap();
         assert_eq!(wa.external_id, "6281234567890");
         assert_eq!(wa.phone.unwrap().as_str(), "+6281234567890");
+        let typed = IdentityKey::parse(IdentityKind::Whatsapp, "081234567890").unwrap();
+        assert_eq!(typed.external_id, "6281234567890");
         let call = IdentityKey::parse(IdentityKind::Phone, "0812-3456-7890").unwrap();
         assert_eq!(call.external_id, "6281234567890");
         let mail = IdentityKey::parse(IdentityKind::Email, " Siti@Example.ID ").unwrap();

@@ -38,6 +38,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// Import and export members.
+    #[command(subcommand)]
+    Member(crate::member_cmd::MemberCmd),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCmd),
@@ -308,6 +311,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Serve(args) => serve(config, args.demo).await?,
+        Command::Member(cmd) => {
+            let db = open_db(&config).await?;
+            let actor = cooperative_actor(&db, cmd.cooperative()).await?;
+            return crate::member_cmd::run(cmd, &db, &actor).await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,3 +2,4 @@
 //! verify the audit log, check the configuration.
 
 pub mod cli;
+mod member_cmd;

@@ -231,6 +231,8 @@ fn every_command_has_help() {
         vec!["token", "create", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["config", "check", "--help"],
+        vec!["member", "import", "--help"],
+        vec!["member", "export", "--help"],
     ] {
         let o = Command::new(env!("CARGO_BIN_EXE_guyub"))
             .args(&args)
@@ -351,4 +353,193 @@ fn stop(child: &mut std::process::Child) {
         assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[tokio::test]
+async fn member_import_checks_the_whole_file_first_and_export_round_trips() {
+    let url = guyub_store::testing::fresh_database_url().await;
+    let dir = std::env::temp_dir().join(format!("guyub-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    assert!(
+        guyub(
+            &url,
+            &[
+                "cooperative",
+                "add",
+                "--slug",
+                "kop-csv",
+                "--name",
+                "Kop CSV"
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+
+    // Line 4 repeats line 2's NIK, line 5 has a bad phone, line 6 a NIK that disagrees
+    // with the birth date.
+    let bad = "name,nik,gender,birth_date,phones,status\n\
+        Siti Aminah,3273055203900001,P,1990-03-12,0812-1111-0001;+62 21 555 1234,anggota\n\
+        Budi Hartono,3201010101010002,L,2001-01-01,081211110002,anggota\n\
+        Siti Kembar,3273055203900001,P,1990-03-12,,calon anggota\n\
+        Rudi,,L,,not-a-phone,anggota\n\
+        Dewi,3273055203900002,P,1990-03-13,,anggota\n";
+    let file = dir.join("bad.csv");
+    std::fs::write(&file, bad).unwrap();
+    let f = file.to_str().unwrap();
+    let o = guyub(
+        &url,
+        &["member", "import", "--cooperative", "kop-csv", f],
+        None,
+    );
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("line 6, nik: NIK says born 12-03-90, but the birth date is 1990-03-13"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 4, nik: the same NIK is on line 2"),
+        "{out}"
+    );
+    assert!(out.contains("line 5, phones:"), "{out}");
+    assert!(out.contains("0 imported"), "{out}");
+    let export = guyub(
+        &url,
+        &["member", "export", "--cooperative", "kop-csv"],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&export.stdout).lines().count(),
+        1,
+        "nothing was imported"
+    );
+
+    // --skip-bad imports the good rows only.
+    let o = guyub(
+        &url,
+        &[
+            "member",
+            "import",
+            "--cooperative",
+            "kop-csv",
+            "--skip-bad",
+            f,
+        ],
+        None,
+    );
+    assert!(text(&o).contains("2 imported"), "{}", text(&o));
+    let export = guyub(
+        &url,
+        &["member", "export", "--cooperative", "kop-csv"],
+        None,
+    );
+    let csv = String::from_utf8_lossy(&export.stdout).to_string();
+    assert!(csv.starts_with("member_no,nik,name,"), "{csv}");
+    assert!(
+        csv.contains(
+            "A-000001,3273055203900001,Siti Aminah,P,1990-03-12,,+6281211110001;+62215551234"
+        ),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("A-000002,3201010101010002,Budi Hartono"),
+        "{csv}"
+    );
+
+    // The export imports cleanly into another cooperative: the same members.
+    assert!(
+        guyub(
+            &url,
+            &[
+                "cooperative",
+                "add",
+                "--slug",
+                "kop-dua",
+                "--name",
+                "Kop Dua"
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+    let out_file = dir.join("export.csv");
+    std::fs::write(&out_file, &csv).unwrap();
+    let o = guyub(
+        &url,
+        &[
+            "member",
+            "import",
+            "--cooperative",
+            "kop-dua",
+            out_file.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let again = guyub(
+        &url,
+        &["member", "export", "--cooperative", "kop-dua"],
+        None,
+    );
+    assert_eq!(String::from_utf8_lossy(&again.stdout), csv);
+
+    // Not UTF-8 and unknown columns stop before any row is read.
+    std::fs::write(&file, b"name,phones\nJos\xe9,0812\n").unwrap();
+    let o = guyub(
+        &url,
+        &["member", "import", "--cooperative", "kop-dua", f],
+        None,
+    );
+    assert!(
+        text(&o).contains("line 2: the file is not UTF-8"),
+        "{}",
+        text(&o)
+    );
+    std::fs::write(&file, "name,hobby\nA,B\n").unwrap();
+    let o = guyub(
+        &url,
+        &["member", "import", "--cooperative", "kop-dua", f],
+        None,
+    );
+    assert!(
+        text(&o).contains("unknown column \"hobby\""),
+        "{}",
+        text(&o)
+    );
+    let o = guyub(
+        &url,
+        &["member", "import", "--cooperative", "nope", f],
+        None,
+    );
+    assert!(
+        text(&o).contains("--cooperative: no cooperative with slug 'nope'"),
+        "{}",
+        text(&o)
+    );
+    // The sample in docs/ stays a valid file.
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/samples/members.csv"
+    );
+    let o = guyub(
+        &url,
+        &[
+            "member",
+            "import",
+            "--cooperative",
+            "kop-dua",
+            "--dry-run",
+            sample,
+        ],
+        None,
+    );
+    assert!(
+        o.status.success() && text(&o).contains("3 rows read, 3 valid, 0 bad"),
+        "{}",
+        text(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

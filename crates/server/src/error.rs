@@ -24,6 +24,11 @@ pub struct Problem {
     /// Seconds to wait before trying again (429).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// Every rejected item, when a request carries many (an import's bad rows:
+    /// `{"line", "field", "message"}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub errors: Option<serde_json::Value>,
 }
 
 #[derive(Debug)]
@@ -57,6 +62,7 @@ impl ApiError {
                 detail: detail.into(),
                 field: None,
                 retry_after: None,
+                errors: None,
             }),
         )
     }

@@ -40,6 +40,22 @@ impl Tr {
     pub fn lang(&self) -> &'static str {
         self.0.code()
     }
+    /// The text for `key`, or `fallback` when there is none (names that come from data:
+    /// a timeline entry's kind, a table).
+    pub fn or<'a>(&self, key: &str, fallback: &'a str) -> &'a str {
+        match self.s(key) {
+            "??" => fallback,
+            found => found,
+        }
+    }
+    /// A member status's name (`anggota` → "Anggota").
+    pub fn status<'a>(&self, status: &'a str) -> &'a str {
+        self.or(&format!("status.{status}"), status)
+    }
+    /// A channel's name (`whatsapp` → "WhatsApp").
+    pub fn kind<'a>(&self, kind: &'a str) -> &'a str {
+        self.or(&format!("kind.{kind}"), kind)
+    }
     /// A role's name in this language.
     pub fn role(&self, role: &guyub_domain::Role) -> &'static str {
         self.s(&format!("role.{}", role.as_str()))
@@ -174,6 +190,342 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("members.phone", "Telepon", "Phone"),
     ("members.status", "Status", "Status"),
     ("members.none", "Belum ada anggota.", "No members yet."),
+    ("nav.contacts", "Kontak", "Contacts"),
+    ("nav.reviews", "Tinjauan identitas", "Identity reviews"),
+    ("nav.open_reviews", "tinjauan terbuka", "open reviews"),
+    ("common.cancel", "Batal", "Cancel"),
+    ("common.prev", "Sebelumnya", "Previous"),
+    ("common.next", "Berikutnya", "Next"),
+    ("members.add", "Tambah anggota", "Add member"),
+    ("members.import", "Impor CSV", "Import CSV"),
+    ("members.export", "Ekspor CSV", "Export CSV"),
+    ("members.search", "Cari", "Search"),
+    (
+        "members.search_hint",
+        "Nama, no. anggota, telepon, atau NIK",
+        "Name, member no., phone or NIK",
+    ),
+    ("members.all_statuses", "Semua status", "All statuses"),
+    ("members.find", "Cari", "Search"),
+    (
+        "members.not_found",
+        "Tidak ada anggota yang cocok.",
+        "No member matches.",
+    ),
+    (
+        "members.created",
+        "Anggota didaftarkan.",
+        "Member registered.",
+    ),
+    ("members.updated", "Data anggota disimpan.", "Member saved."),
+    (
+        "members.status_changed",
+        "Status diubah.",
+        "Status changed.",
+    ),
+    (
+        "status.calon_anggota",
+        "Calon anggota",
+        "Prospective member",
+    ),
+    ("status.anggota", "Anggota", "Member"),
+    ("status.keluar", "Keluar", "Left"),
+    ("status.meninggal", "Meninggal", "Deceased"),
+    ("gender.L", "Laki-laki", "Male"),
+    ("gender.P", "Perempuan", "Female"),
+    ("member.edit", "Ubah data", "Edit"),
+    ("member.identity", "Identitas diri", "Personal details"),
+    (
+        "member.no_auto",
+        "otomatis jika kosong",
+        "automatic if empty",
+    ),
+    ("member.gender", "Jenis kelamin", "Gender"),
+    ("member.birth_place", "Tempat lahir", "Place of birth"),
+    ("member.birth_date", "Tanggal lahir", "Date of birth"),
+    ("member.born", "Tempat, tanggal lahir", "Born"),
+    ("member.occupation", "Pekerjaan", "Occupation"),
+    ("member.contact", "Kontak", "Contact"),
+    ("member.phones", "Nomor telepon", "Phone numbers"),
+    (
+        "member.phones_hint",
+        "Pisahkan dengan koma atau baris baru; yang pertama nomor utama.",
+        "Separate with commas or new lines; the first is the main number.",
+    ),
+    ("member.address", "Alamat", "Address"),
+    ("member.street", "Jalan, RT/RW", "Street, RT/RW"),
+    ("member.village", "Desa/Kelurahan", "Village"),
+    ("member.district", "Kecamatan", "District"),
+    ("member.regency", "Kabupaten/Kota", "Regency/City"),
+    ("member.province", "Provinsi", "Province"),
+    ("member.membership", "Keanggotaan", "Membership"),
+    ("member.joined_on", "Tanggal bergabung", "Joined on"),
+    ("member.profile", "Profil", "Profile"),
+    ("member.since", "sejak", "since"),
+    ("member.new_status", "Status baru", "New status"),
+    ("member.effective_on", "Berlaku tanggal", "Effective on"),
+    (
+        "member.reason",
+        "Alasan (wajib jika keluar)",
+        "Reason (required when leaving)",
+    ),
+    ("member.change_status", "Ubah status", "Change status"),
+    ("member.history", "Riwayat status", "Status history"),
+    (
+        "member.identities",
+        "Identitas di kanal",
+        "Channel identities",
+    ),
+    ("member.contacts", "Kontak terhubung", "Linked contacts"),
+    (
+        "member.no_contacts",
+        "Belum ada kontak yang terhubung.",
+        "No linked contacts yet.",
+    ),
+    ("member.timeline", "Linimasa", "Timeline"),
+    ("timeline.member.registered", "Didaftarkan", "Registered"),
+    ("timeline.member.updated", "Data diubah", "Details changed"),
+    ("timeline.member.status", "Status", "Status"),
+    (
+        "timeline.identity.linked",
+        "Identitas terhubung",
+        "Identity linked",
+    ),
+    (
+        "timeline.identity.added",
+        "Identitas ditambahkan",
+        "Identity added",
+    ),
+    (
+        "timeline.identity.verified",
+        "Identitas terverifikasi",
+        "Identity verified",
+    ),
+    (
+        "timeline.contact.linked",
+        "Kontak terhubung",
+        "Contact linked",
+    ),
+    (
+        "timeline.contact.unlinked",
+        "Kontak dilepas",
+        "Contact unlinked",
+    ),
+    (
+        "timeline.contact.merged",
+        "Kontak digabung",
+        "Contacts merged",
+    ),
+    (
+        "timeline.contact.unmerged",
+        "Penggabungan diurungkan",
+        "Merge undone",
+    ),
+    ("kind.whatsapp", "WhatsApp", "WhatsApp"),
+    ("kind.messenger", "Messenger", "Messenger"),
+    ("kind.instagram", "Instagram", "Instagram"),
+    ("kind.telegram", "Telegram", "Telegram"),
+    ("kind.line", "LINE", "LINE"),
+    ("kind.x", "X", "X"),
+    ("kind.email", "Email", "E-mail"),
+    ("kind.phone", "Telepon", "Phone"),
+    ("kind.webchat", "Obrolan web", "Web chat"),
+    ("kind.marketplace", "Marketplace", "Marketplace"),
+    (
+        "identity.none",
+        "Belum ada identitas.",
+        "No identities yet.",
+    ),
+    ("identity.channel", "Kanal", "Channel"),
+    ("identity.id", "ID di kanal", "ID on the channel"),
+    ("identity.display_name", "Nama tampilan", "Display name"),
+    ("identity.status", "Verifikasi", "Verification"),
+    ("identity.verify", "Buktikan kepemilikan", "Prove ownership"),
+    ("identity.verified_mark", "terverifikasi", "verified"),
+    (
+        "identity.unverified_mark",
+        "belum terverifikasi",
+        "not verified",
+    ),
+    ("identity.last_seen", "terakhir terlihat", "last seen"),
+    ("identity.send_code", "Kirim kode", "Send code"),
+    ("identity.code", "Kode 6 digit", "6-digit code"),
+    ("identity.confirm", "Periksa kode", "Check code"),
+    ("identity.add", "Tambah identitas", "Add identity"),
+    (
+        "identity.code_sent",
+        "Kode dikirim lewat kanal ini; berlaku 10 menit. Minta orangnya membacakan kode itu.",
+        "A code was sent through this channel; it is valid for 10 minutes. Ask the person to read it back.",
+    ),
+    (
+        "identity.verified",
+        "Kode benar: identitas terverifikasi.",
+        "The code is right: the identity is verified.",
+    ),
+    (
+        "identity.too_many_codes",
+        "Sudah 3 kode dikirim dalam satu jam terakhir. Coba lagi nanti.",
+        "Three codes were sent in the last hour. Try again later.",
+    ),
+    ("contacts.title", "Kontak", "Contacts"),
+    (
+        "contacts.intro",
+        "Orang yang ditemui lewat kanal, terbaru di atas. Satu kontak terhubung ke paling banyak satu anggota.",
+        "People met on the channels, newest first. A contact links to at most one member.",
+    ),
+    ("contacts.none", "Belum ada kontak.", "No contacts yet."),
+    ("contacts.contact", "Kontak", "Contact"),
+    ("contacts.identities", "identitas", "identities"),
+    ("contacts.member", "Anggota", "Member"),
+    (
+        "contacts.customer",
+        "pelanggan / belum dikenal",
+        "customer / not known",
+    ),
+    (
+        "contacts.link_to",
+        "No. anggota atau ID",
+        "Member no. or ID",
+    ),
+    ("contacts.link", "Hubungkan", "Link"),
+    ("contacts.unlink", "Lepaskan", "Unlink"),
+    ("contacts.linked", "Kontak dihubungkan.", "Contact linked."),
+    ("contacts.unlinked", "Kontak dilepas.", "Contact unlinked."),
+    (
+        "contacts.identity_added",
+        "Identitas ditambahkan (belum terverifikasi).",
+        "Identity added (not verified).",
+    ),
+    (
+        "contacts.was_merged",
+        "Kontak ini sudah digabung ke kontak",
+        "This contact was merged into contact",
+    ),
+    ("contacts.merged", "Kontak digabung.", "Contacts merged."),
+    (
+        "contacts.unmerged",
+        "Penggabungan diurungkan.",
+        "The merge was undone.",
+    ),
+    ("merge.title", "Gabungkan kontak", "Merge contacts"),
+    (
+        "merge.intro",
+        "Orang yang sama muncul sebagai dua kontak? Gabungkan kontak lain ke kontak ini. Anda akan melihat apa yang pindah sebelum menyetujui.",
+        "The same person appears as two contacts? Merge the other contact into this one. You will see what moves before you agree.",
+    ),
+    (
+        "merge.other",
+        "Nomor kontak lain (#)",
+        "Other contact's number (#)",
+    ),
+    ("merge.preview", "Lihat pratinjau", "Preview"),
+    (
+        "merge.explain",
+        "Semua yang ada di kontak lain pindah ke kontak ini, lalu kontak lain ditutup. Penggabungan bisa diurungkan.",
+        "Everything on the other contact moves to this one, and the other contact is closed. A merge can be undone.",
+    ),
+    ("merge.moving", "Pindah dari", "Moves from"),
+    ("merge.keeps", "Tetap di", "Stays on"),
+    ("merge.after", "Setelah digabung", "After the merge"),
+    ("merge.rows_moved", "baris pindah", "rows move"),
+    ("merge.confirm", "Ya, gabungkan", "Yes, merge"),
+    (
+        "merge.undo_hint",
+        "Bisa diurungkan dari riwayat penggabungan di halaman kontak.",
+        "It can be undone from the merge history on the contact page.",
+    ),
+    ("merge.history", "Riwayat penggabungan", "Merge history"),
+    ("merge.none", "Belum pernah digabung.", "Never merged."),
+    ("merge.undo", "Urungkan", "Undo"),
+    ("merge.undone", "diurungkan", "undone"),
+    (
+        "table.channel_identities",
+        "Identitas kanal",
+        "Channel identities",
+    ),
+    ("reviews.title", "Tinjauan identitas", "Identity reviews"),
+    (
+        "reviews.intro",
+        "Identitas yang cocok dengan lebih dari satu anggota (misalnya telepon rumah bersama). Pilih anggota yang benar, atau abaikan.",
+        "Identities that match more than one member (a shared home phone, say). Pick the right member, or dismiss.",
+    ),
+    (
+        "reviews.none",
+        "Tidak ada yang perlu ditinjau.",
+        "Nothing to review.",
+    ),
+    ("reviews.reason", "Alasan", "Reason"),
+    (
+        "reviews.reason.ambiguous",
+        "cocok dengan beberapa anggota",
+        "matches several members",
+    ),
+    (
+        "reviews.reason.conflict",
+        "cocok dengan anggota lain dari anggota kontaknya",
+        "matches another member than the contact's",
+    ),
+    ("reviews.candidates", "Kandidat", "Candidates"),
+    ("reviews.link_to", "Hubungkan ke", "Link to"),
+    ("reviews.open_member", "lihat", "open"),
+    ("reviews.dismiss", "Abaikan", "Dismiss"),
+    (
+        "reviews.linked",
+        "Identitas dihubungkan ke anggota.",
+        "The identity was linked to the member.",
+    ),
+    (
+        "reviews.dismissed",
+        "Tinjauan diabaikan.",
+        "Review dismissed.",
+    ),
+    (
+        "import.title",
+        "Impor anggota dari CSV",
+        "Import members from CSV",
+    ),
+    (
+        "import.intro",
+        "Kolom: member_no, nik, name (wajib), gender, birth_date, birth_place, phones (pisahkan dengan ;), email, province, regency, district, village, street, occupation, status, joined_on. Berkas UTF-8, pemisah koma atau titik koma. Tidak ada yang disimpan selama masih ada baris salah, kecuali Anda memilih hanya mengimpor baris yang benar.",
+        "Columns: member_no, nik, name (required), gender, birth_date, birth_place, phones (separated by ;), email, province, regency, district, village, street, occupation, status, joined_on. UTF-8, separated by commas or semicolons. Nothing is saved while any row is bad, unless you choose to import the good rows only.",
+    ),
+    ("import.file", "Pilih berkas CSV", "Choose a CSV file"),
+    ("import.text", "Isi CSV", "CSV content"),
+    (
+        "import.not_utf8",
+        "Berkas ini bukan UTF-8. Simpan sebagai \"CSV UTF-8\" lalu coba lagi.",
+        "This file is not UTF-8. Save it as \"CSV UTF-8\" and try again.",
+    ),
+    (
+        "import.dry_run",
+        "Periksa saja (belum disimpan)",
+        "Check only (save nothing)",
+    ),
+    (
+        "import.skip_bad",
+        "Impor baris yang benar saja",
+        "Import the good rows only",
+    ),
+    ("import.submit", "Kirim", "Submit"),
+    ("import.checked", "Hasil pemeriksaan", "Check result"),
+    ("import.result", "Hasil impor", "Import result"),
+    ("import.rows", "Baris dibaca", "Rows read"),
+    ("import.valid", "Baris benar", "Good rows"),
+    ("import.bad", "Kesalahan", "Errors"),
+    ("import.imported", "Anggota disimpan", "Members saved"),
+    (
+        "import.dry_run_done",
+        "Ini hanya pemeriksaan; belum ada yang disimpan. Hapus centang \"Periksa saja\" untuk mengimpor.",
+        "This was only a check; nothing was saved. Untick \"Check only\" to import.",
+    ),
+    (
+        "import.nothing",
+        "Tidak ada yang disimpan karena ada baris yang salah.",
+        "Nothing was saved because some rows are bad.",
+    ),
+    ("import.line", "Baris", "Line"),
+    ("import.field", "Kolom", "Field"),
+    ("import.reason", "Masalah", "Problem"),
     ("account.title", "Akun Saya", "My Account"),
     ("account.language", "Bahasa", "Language"),
     ("account.save_language", "Simpan bahasa", "Save language"),
@@ -274,12 +626,54 @@ mod tests {
                 }
             }
         }
+        // Flash messages and refusals named by key in the page handlers (`?ok=key`).
+        let pages = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages")).unwrap();
+        for entry in pages {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let flash = text.split("ok=").skip(1).map(|p| {
+                let end = p.find(|c: char| !(c.is_ascii_lowercase() || c == '_' || c == '.'));
+                &p[..end.unwrap_or(p.len())]
+            });
+            let literals = text.split('"').skip(1).step_by(2).filter(|l| {
+                l.contains('.')
+                    && !l.ends_with(".html")
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+            });
+            for key in flash.chain(literals).filter(|k| !k.is_empty()) {
+                assert!(seen.contains(key), "key {key:?} is used but not defined");
+            }
+        }
         assert!(
             checked > 50,
             "only {checked} uses found; is the scan broken?"
         );
-        for r in guyub_domain::Role::ALL {
-            assert_ne!(Tr(Lang::En).role(&r), "??");
+        for lang in [Lang::Id, Lang::En] {
+            let t = Tr(lang);
+            for r in guyub_domain::Role::ALL {
+                assert_ne!(t.role(&r), "??");
+            }
+            // Names built from data at run time.
+            let mut dynamic: Vec<String> = Vec::new();
+            dynamic
+                .extend(guyub_domain::MemberStatus::ALL.map(|s| format!("status.{}", s.as_str())));
+            dynamic.extend(guyub_domain::IdentityKind::ALL.map(|k| format!("kind.{}", k.as_str())));
+            dynamic.extend(
+                guyub_store::contacts::CONTACT_OWNED
+                    .iter()
+                    .map(|t| format!("table.{t}")),
+            );
+            for k in [
+                "gender.L",
+                "gender.P",
+                "reviews.reason.ambiguous",
+                "reviews.reason.conflict",
+            ] {
+                dynamic.push(k.into());
+            }
+            for k in dynamic {
+                assert_ne!(t.s(&k), "??", "{k} is not translated");
+            }
         }
     }
 }

@@ -107,6 +107,15 @@ pub async fn import_members(
 ) -> Result<ImportReport> {
     actor.require(Action::ManageMembers)?;
     let text = decode(bytes)?;
+    // The csv crate counts lines one short on CR LF endings (rust-csv#395), and
+    // spreadsheets and browsers write CR LF: read LF only, so line numbers are right.
+    let owned;
+    let text = if text.contains('\r') {
+        owned = text.replace("\r\n", "\n");
+        owned.as_str()
+    } else {
+        text
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter(text))
         .trim(csv::Trim::All)

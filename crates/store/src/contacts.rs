@@ -820,3 +820,15 @@ pub async fn outbox_for_identity(
         })
         .collect()
 }
+
+/// Ends every open code of the identity now (a code sent to the wrong person; tests).
+pub async fn expire_open_codes(conn: &mut Conn, identity: IdentityId) -> Result<()> {
+    sqlx::query(
+        "UPDATE verification_codes SET expires_at = $2 WHERE identity_id = $1 AND used_at IS NULL",
+    )
+    .bind(identity.0)
+    .bind(now_ms() - 1)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -378,7 +378,45 @@ pub async fn search(
         .bind(offset.max(0))
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(from_row).collect()
+    let mut list: Vec<Member> = rows.iter().map(from_row).collect::<Result<_>>()?;
+    fill_phones(conn, coop, &mut list).await?;
+    Ok(list)
+}
+
+/// Loads every phone of the listed members in one query (primary first).
+async fn fill_phones(conn: &mut Conn, coop: CooperativeId, list: &mut [Member]) -> Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    let ids = list
+        .iter()
+        .map(|m| m.id.0.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT member_id, phone FROM member_phones WHERE cooperative_id = $1 AND member_id IN ({ids})
+         ORDER BY member_id, phone"
+    ));
+    let rows = sqlx::query(sql).bind(coop.0).fetch_all(&mut *conn).await?;
+    let mut by_member: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for r in rows {
+        by_member
+            .entry(r.try_get("member_id")?)
+            .or_default()
+            .push(r.try_get("phone")?);
+    }
+    for m in list.iter_mut() {
+        let primary = m.fields.phones.first().cloned();
+        let mut all = by_member.remove(&m.id.0).unwrap_or_default();
+        if let Some(p) = primary
+            && let Some(i) = all.iter().position(|x| *x == p)
+        {
+            let p = all.remove(i);
+            all.insert(0, p);
+        }
+        m.fields.phones = all;
+    }
+    Ok(())
 }
 
 fn like_escape(s: &str) -> String {
@@ -495,7 +533,7 @@ pub async fn insert_batch(
     coop: CooperativeId,
     rows: &[(String, MemberFields, String)],
 ) -> Result<Vec<MemberId>> {
-    const PER_STATEMENT: usize = 200;
+    const PER_STATEMENT: usize = 16;
     let now = now_ms();
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(PER_STATEMENT) {
@@ -557,7 +595,7 @@ pub async fn insert_batch(
             }
         }
         phone_rows.dedup();
-        for part in phone_rows.chunks(300) {
+        for part in phone_rows.chunks(64) {
             let mut sql = String::from(
                 "INSERT INTO member_phones (cooperative_id, member_id, phone) VALUES ",
             );

@@ -158,3 +158,39 @@ async fn migrations_are_idempotent_and_slugs_unique() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn concurrent_member_numbers_are_unique_and_gapless() {
+    let db = db().await;
+    let coop = cooperatives::create(
+        &mut db.conn().await.unwrap(),
+        &Slug::parse("kop-no").unwrap(),
+        "Kop",
+        None,
+    )
+    .await
+    .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = db.begin_write().await.unwrap();
+            let (format, n) = guyub_store::members::take_numbers(&mut tx, coop.id, 1 + i % 3)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            (0..1 + i % 3)
+                .map(|k| format.format(n + k))
+                .collect::<Vec<_>>()
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort();
+    let want: Vec<String> = (1..=all.len() as i64)
+        .map(|n| format!("A-{n:06}"))
+        .collect();
+    assert_eq!(all, want);
+}

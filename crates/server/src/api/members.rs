@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(member_timeline))
         .routes(routes!(member_identities))
         .routes(routes!(import_members))
+        .routes(routes!(get_numbering, set_numbering))
         .routes(routes!(export_members))
         .routes(routes!(list_contacts))
         .routes(routes!(get_contact))
@@ -401,8 +402,10 @@ impl From<ImportReport> for ImportOut {
 }
 
 /// Imports members from a CSV body (UTF-8; columns in docs/MEMBER_CSV.md). Nothing is
-/// written while any row is bad, unless `skip_bad`; the report names every bad row.
-#[utoipa::path(post, path = "/members/import", tag = "members", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = ImportOut)))]
+/// written while any row is bad, unless `skip_bad`: then the answer is a 422 problem
+/// whose `errors` name every bad row (line, field, message). A dry run answers 200
+/// with the same report.
+#[utoipa::path(post, path = "/members/import", tag = "members", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportOut), (status = 422, body = crate::error::Problem)))]
 async fn import_members(
     State(st): State<AppState>,
     ApiActor(a): ApiActor,
@@ -414,12 +417,20 @@ async fn import_members(
         skip_bad: q.skip_bad,
     };
     let report = import::import_members(&st.db, &a, &body, &opts, &|_, _| {}).await?;
-    let status = if !report.errors.is_empty() && report.imported == 0 && !opts.dry_run {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(ImportOut::from(report))).into_response())
+    if !report.errors.is_empty() && report.imported == 0 && !opts.dry_run {
+        let bad: std::collections::BTreeSet<u64> = report.errors.iter().map(|e| e.line).collect();
+        let mut err = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(format!(
+                "{} of {} rows have errors; nothing was imported (fix them, or send skip_bad=true)",
+                bad.len(),
+                report.rows
+            )),
+        );
+        err.1.errors = serde_json::to_value(&report.errors).ok();
+        return Err(err);
+    }
+    Ok(Json(ImportOut::from(report)).into_response())
 }
 
 /// Every member as CSV (audited).
@@ -811,4 +822,35 @@ async fn settle_review(
 ) -> Result<StatusCode, ApiError> {
     identity::resolve_review(&st.db, &a, ReviewId(id), body.member_id.map(MemberId)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NumberingIo {
+    /// A prefix and suffix around a run of `0` (zero-padded) or `#`, e.g. `KGR-000000`.
+    format: String,
+    /// The number the next member gets (read only).
+    #[serde(default)]
+    next_value: i64,
+}
+
+/// How member numbers are made.
+#[utoipa::path(get, path = "/member-numbering", tag = "members", responses((status = 200, body = NumberingIo)))]
+async fn get_numbering(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<NumberingIo> {
+    let (format, next_value) = members::numbering(&st.db, &a).await?;
+    Ok(Json(NumberingIo { format, next_value }))
+}
+
+/// Sets the member number format; the sequence continues.
+#[utoipa::path(put, path = "/member-numbering", tag = "members", request_body = NumberingIo, responses((status = 200, body = NumberingIo), (status = 422, body = crate::error::Problem)))]
+async fn set_numbering(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(body): ApiJson<NumberingIo>,
+) -> ApiResult<NumberingIo> {
+    members::set_numbering(&st.db, &a, &body.format).await?;
+    let (format, next_value) = members::numbering(&st.db, &a).await?;
+    Ok(Json(NumberingIo { format, next_value }))
 }

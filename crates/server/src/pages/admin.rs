@@ -1,4 +1,4 @@
-//! Dashboard, members list, users and roles, API tokens, audit log viewer.
+//! Dashboard, users and roles, API tokens, audit log viewer.
 
 use super::{Flash, Shell, local_time};
 use crate::auth::PageSession;
@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use guyub_domain::{Action, ApiTokenId, Role, UserId};
 use guyub_services::{ServiceError, members, staff};
 use guyub_store::audit::Filter;
-use guyub_store::members::Member;
 use guyub_store::users::User;
 use serde::Deserialize;
 
@@ -44,63 +43,6 @@ pub async fn dashboard(State(state): State<AppState>, s: PageSession) -> PageRes
             shell,
             member_count,
             user_count,
-        },
-        s.lang(),
-    )?
-    .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "members.html")]
-struct MembersPage {
-    t: Tr,
-    shell: Shell,
-    members: Vec<MemberRow>,
-}
-
-struct MemberRow {
-    member_no: String,
-    name: String,
-    phone: String,
-    status: String,
-}
-
-/// `+62812…` shown as `+62812****0001`: enough to recognise, not to harvest.
-fn mask_phone(p: &str) -> String {
-    let n = p.chars().count();
-    if n <= 8 {
-        return "*".repeat(n);
-    }
-    p.chars()
-        .enumerate()
-        .map(|(i, c)| if i >= 6 && i < n - 4 { '*' } else { c })
-        .collect()
-}
-
-pub async fn members(State(state): State<AppState>, s: PageSession) -> PageResult {
-    let shell = Shell::load(&state, &s, "members", None).await?;
-    let list: Vec<Member> = members::search(&state.db, &s.actor, "", None, 200, 0)
-        .await
-        .map_err(|e| s.fail(e))?;
-    let rows = list
-        .into_iter()
-        .map(|m| MemberRow {
-            member_no: m.member_no,
-            name: m.fields.name,
-            phone: m
-                .fields
-                .phones
-                .first()
-                .map(|p| mask_phone(p))
-                .unwrap_or_default(),
-            status: m.status,
-        })
-        .collect();
-    Ok(html(
-        &MembersPage {
-            t: s.tr(),
-            shell,
-            members: rows,
         },
         s.lang(),
     )?
@@ -465,12 +407,6 @@ pub async fn audit(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phones_are_masked_in_the_middle() {
-        assert_eq!(mask_phone("+6281234500001"), "+62812****0001");
-        assert_eq!(mask_phone("12345"), "*****");
-    }
 
     #[test]
     fn day_bounds_are_local() {

@@ -3,7 +3,10 @@
 
 mod account;
 mod admin;
+mod contacts;
 mod login;
+mod members;
+mod reviews;
 
 use crate::auth::PageSession;
 use crate::error::PageError;
@@ -11,6 +14,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 use guyub_domain::Action;
+use guyub_services::identity;
 use guyub_store::cooperatives;
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -19,7 +23,33 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/setup", get(login::setup_form).post(login::setup_submit))
         .route("/", get(admin::dashboard))
-        .route("/members", get(admin::members))
+        .route("/members", get(members::list))
+        .route("/members/new", get(members::new_form).post(members::create))
+        .route(
+            "/members/import",
+            get(members::import_form).post(members::import),
+        )
+        .route("/members/export", get(members::export))
+        .route("/members/reviews", get(reviews::list))
+        .route("/members/reviews/{id}", post(reviews::settle))
+        .route("/members/{id}", get(members::show))
+        .route(
+            "/members/{id}/edit",
+            get(members::edit_form).post(members::update),
+        )
+        .route("/members/{id}/status", post(members::change_status))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/{id}", get(contacts::show))
+        .route("/contacts/{id}/link", post(contacts::link))
+        .route("/contacts/{id}/unlink", post(contacts::unlink))
+        .route("/contacts/{id}/identities", post(contacts::add_identity))
+        .route(
+            "/contacts/{id}/merge",
+            get(contacts::merge_preview).post(contacts::merge),
+        )
+        .route("/merges/{id}/undo", post(contacts::undo_merge))
+        .route("/identities/{id}/code", post(contacts::send_code))
+        .route("/identities/{id}/confirm", post(contacts::confirm_code))
         .route("/users", get(admin::users).post(admin::add_user))
         .route("/users/{id}/role", post(admin::set_role))
         .route("/users/{id}/active", post(admin::set_active))
@@ -42,7 +72,12 @@ pub struct Shell {
     pub user_name: String,
     pub role_label: &'static str,
     pub csrf: String,
+    /// The cooperative's time zone, for `local_time`.
+    pub tz: String,
     pub active: &'static str,
+    /// Open identity reviews, shown in the menu to those who settle them.
+    pub open_reviews: i64,
+    pub can_reviews: bool,
     pub can_users: bool,
     pub can_tokens: bool,
     pub can_audit: bool,
@@ -64,13 +99,24 @@ impl Shell {
         .await
         .map_err(|e| s.fail(e.into()))?;
         let role = s.actor.role;
+        let can_reviews = role.can(Action::ManageMembers);
+        let open_reviews = if can_reviews {
+            identity::open_review_count(&state.db, &s.actor)
+                .await
+                .map_err(|e| s.fail(e))?
+        } else {
+            0
+        };
         Ok(Shell {
             coop_name: coop.name,
             logo_svg: coop.logo_svg,
             user_name: s.session.user.name.clone(),
             role_label: t.role(&role),
             csrf: s.session.csrf_token.clone(),
+            tz: coop.timezone,
             active,
+            open_reviews,
+            can_reviews,
             can_users: role.can(Action::ViewUsers),
             can_tokens: role.can(Action::ManageTokens),
             can_audit: role.can(Action::ViewAudit),
@@ -94,4 +140,113 @@ pub fn local_time(ms: i64, tz: &str) -> String {
 #[derive(serde::Deserialize, Default)]
 pub struct Flash {
     pub ok: Option<String>,
+}
+
+/// A refusal that a page shows next to its form (a bad value, a conflict, too many
+/// codes) with its status; anything else becomes an error page.
+pub fn refusal(
+    s: &PageSession,
+    e: guyub_services::ServiceError,
+) -> Result<(axum::http::StatusCode, String), PageError> {
+    use axum::http::StatusCode;
+    use guyub_services::ServiceError;
+    match e {
+        ServiceError::Invalid { .. } | ServiceError::Conflict(_) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+        }
+        ServiceError::TooManyAttempts { .. } => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            s.tr().s("identity.too_many_codes").to_string(),
+        )),
+        other => Err(s.fail(other)),
+    }
+}
+
+/// Where a form on several pages returns to: a member's or a contact's page. Only these
+/// two shapes are accepted, so a form cannot redirect anywhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Back {
+    Member(i64),
+    Contact(i64),
+}
+
+impl Back {
+    pub fn parse(raw: &str) -> Option<Back> {
+        let (kind, id) = raw.strip_prefix('/')?.split_once('/')?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let id = id.parse().ok()?;
+        match kind {
+            "members" => Some(Back::Member(id)),
+            "contacts" => Some(Back::Contact(id)),
+            _ => None,
+        }
+    }
+
+    pub fn path(self) -> String {
+        match self {
+            Back::Member(id) => format!("/members/{id}"),
+            Back::Contact(id) => format!("/contacts/{id}"),
+        }
+    }
+}
+
+/// `+62812…` shown as `+62812****0001`: enough to recognise, not to harvest.
+pub fn mask_phone(p: &str) -> String {
+    let n = p.chars().count();
+    if n <= 8 {
+        return "*".repeat(n);
+    }
+    p.chars()
+        .enumerate()
+        .map(|(i, c)| if i >= 6 && i < n - 4 { '*' } else { c })
+        .collect()
+}
+
+/// The query of a list page for `page`, keeping its other parameters.
+pub fn page_query(params: &[(&str, &str)], page: i64) -> String {
+    let mut all: Vec<(&str, String)> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.to_string()))
+        .collect();
+    all.push(("page", page.to_string()));
+    serde_urlencoded::to_string(all).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_masked_in_the_middle() {
+        assert_eq!(mask_phone("+6281234500001"), "+62812****0001");
+        assert_eq!(mask_phone("12345"), "*****");
+    }
+
+    #[test]
+    fn forms_return_only_to_member_and_contact_pages() {
+        assert_eq!(Back::parse("/members/12"), Some(Back::Member(12)));
+        assert_eq!(Back::parse("/contacts/3"), Some(Back::Contact(3)));
+        for bad in [
+            "//evil.example/1",
+            "/members/",
+            "/members/1/edit",
+            "/users/1",
+            "https://x/members/1",
+            "/members/-1",
+        ] {
+            assert_eq!(Back::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Back::Member(4).path(), "/members/4");
+    }
+
+    #[test]
+    fn page_links_keep_the_search() {
+        assert_eq!(
+            page_query(&[("q", "siti r"), ("status", "")], 2),
+            "q=siti+r&page=2"
+        );
+    }
 }

@@ -3,5 +3,6 @@
 
 mod api;
 mod isolation;
+mod members;
 mod support;
 mod ui;

@@ -399,3 +399,6 @@ async fn demo_loads_once() {
         "phones masked"
     );
 }
+
+mod identity_pages;
+mod member_pages;
