@@ -24,7 +24,7 @@ fn nik(i: usize) -> (String, &'static str, String) {
     let day = 1 + i % 28;
     let month = 1 + (i / 28) % 12;
     let year = 60 + i % 40;
-    let (gender, nik_day) = if i % 2 == 0 {
+    let (gender, nik_day) = if i.is_multiple_of(2) {
         ("L", day)
     } else {
         ("P", day + 40)
@@ -214,7 +214,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for round in 0..2 * lookups {
         let i = rng.random_range(0..identities);
         let (kind, ext) = key_of(i);
-        if round % 2 == 0 {
+        if round.is_multiple_of(2) {
             let t = Instant::now();
             let id: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM channel_identities WHERE cooperative_id = $1 AND kind = $2 AND external_id = $3",

@@ -177,6 +177,8 @@ pub struct RawEvent {
     pub body: Vec<u8>,
 }
 
+// Events are parsed one at a time and consumed at once; boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Message(InboundMessage),
