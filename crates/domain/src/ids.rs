@@ -21,3 +21,5 @@ macro_rules! id_type {
 id_type!(CooperativeId, UserId, ApiTokenId, AuditEntryId, MemberId);
 
 id_type!(ContactId, IdentityId, ReviewId, MergeId, VerificationId);
+
+id_type!(ChannelId, ConversationId, MessageId);

@@ -371,7 +371,9 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     );
     tracing::info!(listen = %addr, engine = db.engine().as_str(), "serving");
     let housekeeping = tokio::spawn(housekeeping(db.clone()));
-    let state = guyub_server::AppState::new(db.clone(), config);
+    let state = guyub_server::AppState::new(db.clone(), config).context(
+        "cannot read or create the secret key (secret_key, or secret.key in the data directory)",
+    )?;
     guyub_server::serve(listener, state, shutdown).await?;
     housekeeping.abort();
     db.close().await;

@@ -46,6 +46,11 @@ pub struct Config {
     pub session_ttl: Duration,
     pub max_body_bytes: usize,
     pub throttle: Throttle,
+    /// Seals channel credentials at rest; `None`: `secret.key` in the data directory.
+    pub secret_key: Option<Secret>,
+    /// Serve the provider simulator (`/sim/…`): fake WhatsApp, Telegram, LINE … APIs
+    /// that demo channels talk to. On with `--demo`.
+    pub simulator: bool,
     /// Where each value came from, for `guyub config check`.
     pub origins: BTreeMap<&'static str, Origin>,
 }
@@ -142,6 +147,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "login_window_minutes",
         "GUYUB_LOGIN_WINDOW_MINUTES",
         "minutes a failed login counts (1-1440)",
+    ),
+    (
+        "secret_key",
+        "GUYUB_SECRET_KEY",
+        "32 bytes (64 hex digits or base64) sealing channel credentials; default: <data_dir>/secret.key, made on first start",
+    ),
+    (
+        "simulator",
+        "GUYUB_SIMULATOR",
+        "true or false: serve the provider simulator at /sim (on with --demo)",
     ),
 ];
 
@@ -353,7 +368,22 @@ impl Config {
             per_address: number("login_max_failures_per_address", 30, 1, 100_000)? as i64,
             window: Duration::from_secs(number("login_window_minutes", 15, 1, 1440)? * 60),
         };
+        let secret_key = match get("secret_key") {
+            None => None,
+            Some((v, o)) => {
+                guyub_services::secretbox::SecretBox::from_text(&v)
+                    .map_err(|e| err("secret_key", o, e.to_string()))?;
+                Some(Secret::new(v))
+            }
+        };
+        let simulator = match get("simulator") {
+            None => false,
+            Some((v, o)) => parse_bool(&v)
+                .ok_or_else(|| err("simulator", o, format!("expected true or false, got '{v}'")))?,
+        };
         Ok(Config {
+            secret_key,
+            simulator,
             listen,
             data_dir,
             database_url: Secret::new(database_url),
@@ -403,6 +433,14 @@ impl Config {
                 "login_window_minutes",
                 (self.throttle.window.as_secs() / 60).to_string(),
             ),
+            (
+                "secret_key",
+                match &self.secret_key {
+                    Some(_) => "***".to_string(),
+                    None => self.data_dir.join("secret.key").display().to_string(),
+                },
+            ),
+            ("simulator", self.simulator.to_string()),
         ];
         values
             .into_iter()
@@ -442,6 +480,44 @@ fn mask_url_password(url: &str) -> String {
             format!("{scheme}://{masked}@{host}{tail}")
         }
         None => url.to_string(),
+    }
+}
+
+impl Config {
+    /// The key that seals channel credentials: `secret_key`, or `secret.key` in the data
+    /// directory, created (readable by the owner only) on first use.
+    pub fn secret_box(&self) -> std::io::Result<guyub_services::secretbox::SecretBox> {
+        use guyub_services::secretbox::SecretBox;
+        let bad = |e: guyub_services::secretbox::SealError| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
+        };
+        if let Some(k) = &self.secret_key {
+            return SecretBox::from_text(k.expose()).map_err(bad);
+        }
+        let path = self.data_dir.join("secret.key");
+        match std::fs::read_to_string(&path) {
+            Ok(k) => SecretBox::from_text(&k).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&self.data_dir)?;
+                let key = SecretBox::generate_key();
+                let mut opts = std::fs::OpenOptions::new();
+                opts.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    opts.mode(0o600);
+                }
+                use std::io::Write;
+                opts.open(&path)?.write_all(key.as_bytes())?;
+                SecretBox::from_text(&key).map_err(bad)
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

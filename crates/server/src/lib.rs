@@ -5,9 +5,11 @@ mod api;
 mod auth;
 pub mod config;
 mod error;
+mod hooks;
 pub mod i18n;
 mod metrics;
 mod pages;
+pub mod simulator;
 mod state;
 
 pub use state::AppState;
@@ -39,6 +41,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages::router(state.clone()))
+        .merge(hooks::router())
+        .merge(simulator::router(state.config.simulator))
         .route("/api/openapi.json", get(move || { let doc = openapi.clone(); async move { Json(doc.as_ref().clone()) } }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -108,8 +112,9 @@ async fn not_found_for(path: &str) -> Response {
     }
 }
 
+/// Machine-facing paths: errors there are problem JSON, never a page.
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/")
+    path.starts_with("/api/") || path.starts_with("/hooks/") || path.starts_with("/sim/api/")
 }
 
 /// Turns bare error responses (axum's own rejections: unknown method, body too
@@ -181,8 +186,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (stop_workers, workers_stopped) = tokio::sync::oneshot::channel::<()>();
+    let workers = tokio::spawn(state.pipeline.clone().run_workers(async {
+        let _ = workers_stopped.await;
+    }));
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    let _ = stop_workers.send(());
+    let _ = workers.await;
+    served
 }

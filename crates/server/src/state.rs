@@ -1,6 +1,8 @@
 //! The state every handler shares: the database, the configuration, metrics.
 
 use crate::config::Config;
+use guyub_services::pipeline::Pipeline;
+use guyub_services::pipeline::ingest::Ingestor;
 use guyub_store::Db;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -12,6 +14,14 @@ pub struct Inner {
     pub db: Db,
     pub config: Config,
     pub metrics: PrometheusHandle,
+    /// The message pipeline's shared parts (secrets, HTTP client, realtime hub).
+    pub pipeline: Pipeline,
+    /// Stores webhook events with group commit.
+    pub ingestor: Ingestor,
+    /// What the provider simulator has received (when `config.simulator`).
+    pub simulator: crate::simulator::Recorder,
+    /// Channels as the webhook path needs them, briefly cached.
+    pub hook_channels: crate::hooks::ChannelCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -22,11 +32,19 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config) -> AppState {
-        AppState(Arc::new(Inner {
+    /// Needs a tokio runtime (it starts the event writer). Fails only when the secret
+    /// key cannot be read or made.
+    pub fn new(db: Db, config: Config) -> std::io::Result<AppState> {
+        let pipeline = Pipeline::new(db.clone(), config.secret_box()?);
+        let ingestor = Ingestor::start(db.clone(), pipeline.events_ready.clone());
+        Ok(AppState(Arc::new(Inner {
             db,
             config,
             metrics: crate::metrics::handle(),
-        }))
+            pipeline,
+            ingestor,
+            simulator: Default::default(),
+            hook_channels: Default::default(),
+        })))
     }
 }

@@ -739,8 +739,14 @@ fn code_hash(identity: IdentityId, code: &str) -> String {
     ))
 }
 
-/// Sends a six-digit code to the identity through its channel (queued in the outbox,
-/// in the same transaction). Returns when it expires.
+/// The WhatsApp template that carries a code outside the 24-hour window. It must be
+/// approved in the cooperative's WhatsApp Manager (category "authentication", one body
+/// variable: the code).
+pub const CODE_TEMPLATE: &str = "guyub_kode_verifikasi";
+
+/// Sends a six-digit code to the identity through its channel: a message queued in the
+/// pipeline's outbox, in the same transaction as the code. Returns when it expires.
+/// Staff see the message as "code sent", never the code.
 pub async fn send_code(db: &Db, actor: &Actor, identity: IdentityId) -> Result<i64> {
     actor.require(Action::ManageMembers)?;
     let coop = actor.cooperative_id;
@@ -763,10 +769,10 @@ pub async fn send_code(db: &Db, actor: &Actor, identity: IdentityId) -> Result<i
         &actor.label(),
     )
     .await?;
-    let body = format!(
+    let text = format!(
         "Kode verifikasi Anda: {code}. Berlaku 10 menit. Jangan berikan kode ini kepada siapa pun selain petugas koperasi yang sedang melayani Anda."
     );
-    contacts::enqueue(&mut tx, coop, identity, "verification_code", &body).await?;
+    crate::conversations::queue_code(&mut tx, coop, &i, &text, &code).await?;
     record(
         &mut tx,
         actor,
@@ -856,16 +862,4 @@ pub async fn confirm_code(db: &Db, actor: &Actor, identity: IdentityId, code: &s
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The messages queued to an identity (until the channel senders deliver them).
-pub async fn outbox(
-    db: &Db,
-    actor: &Actor,
-    identity: IdentityId,
-) -> Result<Vec<contacts::OutboxRow>> {
-    actor.require(Action::ManageChannels)?;
-    let mut conn = db.conn().await?;
-    contacts::get_identity(&mut conn, actor.cooperative_id, identity).await?;
-    Ok(contacts::outbox_for_identity(&mut conn, actor.cooperative_id, identity).await?)
 }

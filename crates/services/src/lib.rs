@@ -3,11 +3,15 @@
 //! they never reach the store for a change themselves.
 
 pub mod auth;
+pub mod channels;
+pub mod conversations;
 pub mod demo;
 pub mod identity;
 pub mod import;
 pub mod members;
+pub mod pipeline;
 pub mod secret;
+pub mod secretbox;
 pub mod setup;
 pub mod staff;
 

@@ -1,6 +1,7 @@
 -- Members and one identity across every channel: the member registry, contacts and
 -- their channel identities, the review queue, merges (with undo), one-time codes that
--- prove ownership of an identity, and a timeline per member.
+-- prove ownership of an identity (sent through the message pipeline's outbox, see
+-- 0003), and a timeline per member.
 
 -- How a cooperative numbers its members, and the next number to hand out.
 CREATE TABLE member_numbering (
@@ -143,23 +144,6 @@ CREATE TABLE verification_codes (
     requested_by TEXT NOT NULL
 );
 CREATE INDEX verification_codes_identity ON verification_codes (identity_id, created_at);
-
--- Messages the cooperative has decided to send, written in the transaction of the
--- change that causes them; the channel senders deliver them.
-CREATE TABLE outbox (
-    id %ID%,
-    cooperative_id BIGINT NOT NULL REFERENCES cooperatives(id),
-    identity_id BIGINT NOT NULL REFERENCES channel_identities(id),
-    purpose TEXT NOT NULL,
-    body TEXT NOT NULL,
-    status TEXT NOT NULL,
-    attempts BIGINT NOT NULL DEFAULT 0,
-    next_attempt_at BIGINT NOT NULL,
-    last_error TEXT,
-    created_at BIGINT NOT NULL,
-    sent_at BIGINT
-);
-CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 
 -- What happened to a member, newest first on the member page. Later capabilities
 -- (messages, orders, savings, loans, complaints) add their own kinds.

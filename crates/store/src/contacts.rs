@@ -1,5 +1,5 @@
 //! Contacts and their channel identities, the review queue, merges and their undo,
-//! one-time verification codes, and the outbox rows that carry those codes out.
+//! one-time verification codes.
 
 use crate::{Conn, Result, StoreError, found, now_ms};
 use guyub_domain::{
@@ -758,67 +758,6 @@ pub async fn use_code(conn: &mut Conn, coop: CooperativeId, id: VerificationId) 
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-// ---------------------------------------------------------------- outbox
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxRow {
-    pub id: i64,
-    pub identity_id: IdentityId,
-    pub purpose: String,
-    pub body: String,
-    pub status: String,
-    pub created_at: i64,
-}
-
-/// Queues a message to an identity, inside the caller's transaction.
-pub async fn enqueue(
-    conn: &mut Conn,
-    coop: CooperativeId,
-    identity: IdentityId,
-    purpose: &str,
-    body: &str,
-) -> Result<i64> {
-    let now = now_ms();
-    Ok(sqlx::query_scalar(
-        "INSERT INTO outbox (cooperative_id, identity_id, purpose, body, status, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, 'queued', $5, $5) RETURNING id",
-    )
-    .bind(coop.0)
-    .bind(identity.0)
-    .bind(purpose)
-    .bind(body)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?)
-}
-
-pub async fn outbox_for_identity(
-    conn: &mut Conn,
-    coop: CooperativeId,
-    identity: IdentityId,
-) -> Result<Vec<OutboxRow>> {
-    let rows = sqlx::query(
-        "SELECT id, identity_id, purpose, body, status, created_at FROM outbox
-         WHERE cooperative_id = $1 AND identity_id = $2 ORDER BY id",
-    )
-    .bind(coop.0)
-    .bind(identity.0)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OutboxRow {
-                id: r.try_get("id")?,
-                identity_id: IdentityId(r.try_get("identity_id")?),
-                purpose: r.try_get("purpose")?,
-                body: r.try_get("body")?,
-                status: r.try_get("status")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
 }
 
 /// Ends every open code of the identity now (a code sent to the wrong person; tests).

@@ -7,10 +7,12 @@
 //! `CooperativeId` and puts it in the `WHERE` clause; there is no unscoped variant.
 
 pub mod audit;
+pub mod channels;
 pub mod contacts;
 pub mod cooperatives;
 mod db;
 pub mod members;
+pub mod messages;
 mod migrate;
 pub mod sessions;
 pub mod setup;

@@ -15,6 +15,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "members_identity",
         include_str!("../migrations/0002_members_identity.sql"),
     ),
+    (
+        3,
+        "channels_messages",
+        include_str!("../migrations/0003_channels_messages.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is declared through utoipa-axum, so it
 //! cannot exist without appearing in the OpenAPI document at `/api/openapi.json`.
 
+mod channels;
 mod members;
 mod staff;
 
@@ -37,7 +38,12 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes and the OpenAPI document that describes them.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", staff::router().merge(members::router()))
+        .nest(
+            "/api/v1",
+            staff::router()
+                .merge(members::router())
+                .merge(channels::router()),
+        )
         .split_for_parts()
 }
 

@@ -547,38 +547,24 @@ async fn merge_moves_everything_in_one_step_never_across_members_and_undoes() {
     );
 }
 
-/// The newest code queued to the identity, read from the outbox as the channel sender
-/// would.
-async fn code_sent_to(app: &TestApp, t: &Tenant, identity: i64) -> String {
-    let mut conn = app.db.conn().await.unwrap();
-    let rows =
-        guyub_store::contacts::outbox_for_identity(&mut conn, t.coop.id, IdentityId(identity))
-            .await
-            .unwrap();
-    let body = &rows.last().expect("a queued code").body;
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn a_one_time_code_proves_an_identity_once_expires_and_is_throttled() {
     let app = TestApp::spawn().await;
     let t = app.tenant("kop-kode").await;
-    let (_, siti) = post(
-        &app,
-        &t,
-        "/api/v1/members",
-        json!({"name": "Siti", "phones": ["081234500001"], "email": "siti@example.id"}),
-    )
+    let telegram = app.channel(&t, "telegram").await;
+    app.member_writes(telegram, "500123", "Dewi L", "Halo, saya anggota")
+        .await;
+    app.eventually("the message is processed", || {
+        let app = &app;
+        let t = &t;
+        async move { !app.get(&t.token, "/api/v1/contacts").await.1[0].is_null() }
+    })
     .await;
-    let mail = resolve(&app, &t, "email", "siti@example.id").await;
-    assert!(
-        mail["member_id"].is_null(),
-        "unverified e-mail does not link"
-    );
-    let id = mail["identity"]["id"].as_i64().unwrap();
+    let (_, v) = app.get(&t.token, "/api/v1/contacts").await;
+    let tg = v[0].clone();
+    let contact = tg["id"].as_i64().unwrap();
+    let id = tg["identities"][0]["id"].as_i64().unwrap();
+    assert_eq!(tg["identities"][0]["verified"], false);
     let send = format!("/api/v1/identities/{id}/verification");
     let confirm = format!("/api/v1/identities/{id}/verification/confirm");
 
@@ -590,7 +576,20 @@ async fn a_one_time_code_proves_an_identity_once_expires_and_is_throttled() {
     );
     let (s, _) = post(&app, &t, &send, json!({})).await;
     assert_eq!(s, 202);
-    let code = code_sent_to(&app, &t, id).await;
+    // The code reached the member through the Telegram Bot API; staff do not see it.
+    let code = app.code_sent_to("500123", 1).await;
+    let (_, conv) = app.get(&t.token, "/api/v1/conversations").await;
+    let (_, detail) = app
+        .get(
+            &t.token,
+            &format!("/api/v1/conversations/{}", conv[0]["id"]),
+        )
+        .await;
+    let shown = detail["messages"].to_string();
+    assert!(
+        !shown.contains(&code) && shown.contains("Kode verifikasi dikirim"),
+        "{shown}"
+    );
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let (s, p) = post(&app, &t, &confirm, json!({"code": wrong})).await;
     assert_eq!(s, 422);
@@ -598,24 +597,17 @@ async fn a_one_time_code_proves_an_identity_once_expires_and_is_throttled() {
     let (s, _) = post(&app, &t, &confirm, json!({"code": code})).await;
     assert_eq!(s, 204);
     let (_, c) = app
-        .get(
-            &t.token,
-            &format!("/api/v1/contacts/{}", mail["contact_id"]),
-        )
+        .get(&t.token, &format!("/api/v1/contacts/{contact}"))
         .await;
     assert_eq!(c["identities"][0]["verified"], true);
-    assert_eq!(
-        c["member_id"], siti["id"],
-        "a verified e-mail of one member links"
-    );
     let (s, p) = post(&app, &t, &confirm, json!({"code": code})).await;
     assert_eq!(s, 422, "a code works once: {p}");
 
     // Expired codes are refused; too many wrong guesses close a code.
     let (s, _) = post(&app, &t, &send, json!({})).await;
     assert_eq!(s, 202);
-    let code = code_sent_to(&app, &t, id).await;
-    sqlx_expire(&app, id).await;
+    let code = app.code_sent_to("500123", 2).await;
+    expire_codes(&app, id).await;
     let (s, p) = post(&app, &t, &confirm, json!({"code": code})).await;
     assert!(
         s == 422 && p["detail"].as_str().unwrap().contains("expired"),
@@ -623,7 +615,7 @@ async fn a_one_time_code_proves_an_identity_once_expires_and_is_throttled() {
     );
     let (s, _) = post(&app, &t, &send, json!({})).await;
     assert_eq!(s, 202);
-    let code = code_sent_to(&app, &t, id).await;
+    let code = app.code_sent_to("500123", 3).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
         post(&app, &t, &confirm, json!({"code": wrong})).await;
@@ -646,9 +638,29 @@ async fn a_one_time_code_proves_an_identity_once_expires_and_is_throttled() {
     );
     assert!(actions.contains(&"identity.verified".to_string()));
     assert!(actions.contains(&"identity.code_failed".to_string()));
+
+    // An identity whose kind has no connected channel cannot be sent a code.
+    post(
+        &app,
+        &t,
+        "/api/v1/members",
+        json!({"name": "Siti", "email": "siti@example.id"}),
+    )
+    .await;
+    let mail = resolve(&app, &t, "email", "siti@example.id").await;
+    let path = format!("/api/v1/identities/{}/verification", mail["identity"]["id"]);
+    let (s, p) = post(&app, &t, &path, json!({})).await;
+    assert_eq!(s, 422);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no active email channel"),
+        "{p}"
+    );
 }
 
-async fn sqlx_expire(app: &TestApp, identity: i64) {
+async fn expire_codes(app: &TestApp, identity: i64) {
     let mut conn = app.db.conn().await.unwrap();
     guyub_store::contacts::expire_open_codes(&mut conn, IdentityId(identity))
         .await

@@ -31,9 +31,17 @@ impl TestApp {
 
     pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
         let url = guyub_store::testing::fresh_database_url().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let mut env: Vec<(String, String)> = vec![
             ("GUYUB_DATABASE_URL".into(), url.clone()),
             ("GUYUB_SECURE_COOKIES".into(), "false".into()),
+            ("GUYUB_PUBLIC_URL".into(), base.clone()),
+            ("GUYUB_SIMULATOR".into(), "true".into()),
+            (
+                "GUYUB_SECRET_KEY".into(),
+                "0000000000000000000000000000000000000000000000000000000000000001".into(),
+            ),
         ];
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let flags = Flags::default();
@@ -45,9 +53,7 @@ impl TestApp {
         })
         .expect("test config");
         let db = Db::open(&url).await.expect("open test database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(db.clone(), config);
+        let state = AppState::new(db.clone(), config).expect("app state");
         tokio::spawn(guyub_server::serve(listener, state, std::future::pending()));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -254,4 +260,111 @@ pub fn hidden_csrf(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();
     html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// Test credentials per channel kind, and the simulator path that fakes its provider.
+pub fn channel_credentials(kind: &str) -> (&'static str, Value) {
+    match kind {
+        "whatsapp" => (
+            "whatsapp",
+            serde_json::json!({"phone_number_id": "106540352242922", "access_token": "wa-token", "app_secret": "wa-secret", "verify_token": "wa-verify"}),
+        ),
+        "messenger" | "instagram" => (
+            "meta",
+            serde_json::json!({"page_id": "PAGE1", "access_token": "meta-token", "app_secret": "meta-secret", "verify_token": "meta-verify"}),
+        ),
+        "telegram" => (
+            "telegram",
+            serde_json::json!({"bot_token": "123456:ABC", "secret_token": "tg-secret"}),
+        ),
+        "line" => (
+            "line",
+            serde_json::json!({"channel_access_token": "line-token", "channel_secret": "line-secret"}),
+        ),
+        "x" => (
+            "x",
+            serde_json::json!({"user_id": "100", "access_token": "x-token", "consumer_secret": "x-secret"}),
+        ),
+        other => panic!("no test channel for {other}"),
+    }
+}
+
+impl TestApp {
+    /// Connects a channel of `kind` whose provider is this server's simulator.
+    pub async fn channel(&self, t: &Tenant, kind: &str) -> i64 {
+        let (sim, creds) = channel_credentials(kind);
+        let (s, v) = self
+            .send(
+                reqwest::Method::POST,
+                &t.token,
+                "/api/v1/channels",
+                Some(serde_json::json!({"kind": kind, "name": format!("{kind} test"), "base_url": self.url(&format!("/sim/{sim}")), "credentials": creds})),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        v["id"].as_i64().unwrap()
+    }
+
+    /// A member writes on a channel, as its provider would deliver it (signed).
+    pub async fn member_writes(&self, channel: i64, from: &str, name: &str, text: &str) {
+        let res = self
+            .client
+            .post(self.url("/sim/api/inbound"))
+            .json(&serde_json::json!({"channel_id": channel, "from": from, "name": name, "text": text}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+
+    /// What the simulated providers received.
+    pub async fn sim_sent(&self) -> Vec<Value> {
+        let res = self
+            .client
+            .get(self.url("/sim/api/sent"))
+            .send()
+            .await
+            .unwrap();
+        res.json::<Vec<Value>>().await.unwrap()
+    }
+
+    /// Waits (up to 10 s) until `check` holds.
+    pub async fn eventually<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        for _ in 0..200 {
+            if check().await {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("timed out waiting for: {what}");
+    }
+
+    /// The `nth` six-digit code a simulated provider delivered to `to` (waits for it).
+    pub async fn code_sent_to(&self, to: &str, nth: usize) -> String {
+        for _ in 0..200 {
+            let codes: Vec<String> = self
+                .sim_sent()
+                .await
+                .iter()
+                .filter(|s| s["to"] == to)
+                .filter_map(|s| {
+                    s["text"]
+                        .as_str()
+                        .unwrap_or("")
+                        .split(|c: char| !c.is_ascii_digit())
+                        .find(|w| w.len() == 6)
+                        .map(str::to_string)
+                })
+                .collect();
+            if codes.len() >= nth {
+                return codes[nth - 1].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("code number {nth} never reached {to}");
+    }
 }

@@ -3,7 +3,6 @@
 
 use super::member_pages::{between, location, member, owner, resolve};
 use crate::support::TestApp;
-use guyub_domain::IdentityId;
 use guyub_services::{identity, members};
 use reqwest::StatusCode;
 
@@ -212,6 +211,9 @@ async fn an_identity_is_proven_with_a_code_from_the_member_page() {
     let (session, csrf) = owner(&app, &t).await;
     let (_, _, html) = app.page(&session, "/contacts").await;
     assert!(html.contains("Belum ada kontak."));
+    // Codes go out through the cooperative's channels (simulated providers here).
+    app.channel(&t, "telegram").await;
+    app.channel(&t, "line").await;
 
     // Staff tell the system her Telegram: a contact of hers, unverified.
     let tg = resolve(&app, &t, "telegram", "500123456", "Dewi L").await;
@@ -267,17 +269,7 @@ async fn an_identity_is_proven_with_a_code_from_the_member_page() {
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(location(&h), format!("{page}?ok=identity.code_sent"));
-    let code = {
-        let mut conn = app.db.conn().await.unwrap();
-        let rows = guyub_store::contacts::outbox_for_identity(&mut conn, t.coop.id, IdentityId(id))
-            .await
-            .unwrap();
-        let body = rows.last().unwrap().body.clone();
-        body.split(|c: char| !c.is_ascii_digit())
-            .find(|w| w.len() == 6)
-            .unwrap()
-            .to_string()
-    };
+    let code = app.code_sent_to("500123456", 1).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let confirm = format!("/identities/{id}/confirm");
     let (s, _, html) = app

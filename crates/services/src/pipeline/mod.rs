@@ -1,0 +1,105 @@
+//! The message pipeline (see "The path of a message" in docs/ARCHITECTURE.md):
+//!
+//! 1. `ingest`: a verified webhook's events are stored, many requests sharing one
+//!    commit, and each request is answered after its commit;
+//! 2. `process`: stored events become contacts, conversations and messages, in one
+//!    transaction per batch, and are published after the commit;
+//! 3. `send`: queued replies go out through the connectors with retries, backoff and
+//!    pacing; status callbacks move a message forward only.
+
+pub mod ingest;
+pub mod process;
+pub mod send;
+
+use crate::secretbox::SecretBox;
+use guyub_domain::{ConversationId, CooperativeId, MessageId};
+use guyub_store::Db;
+use std::sync::Arc;
+use tokio::sync::{Notify, broadcast};
+
+/// Something that happened, for live screens (published after commit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Realtime {
+    pub cooperative_id: CooperativeId,
+    pub conversation_id: ConversationId,
+    pub message_id: MessageId,
+    /// `message.created` or `message.status`.
+    pub kind: &'static str,
+}
+
+/// What the pipeline's parts share. Cheap to clone.
+#[derive(Clone)]
+pub struct Pipeline {
+    pub db: Db,
+    pub secrets: SecretBox,
+    pub http: reqwest::Client,
+    pub hub: broadcast::Sender<Realtime>,
+    /// Rung when events were stored.
+    pub events_ready: Arc<Notify>,
+    /// Rung when replies were queued.
+    pub outbox_ready: Arc<Notify>,
+    pub settings: Settings,
+}
+
+/// Tunables, with defaults that suit one small server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Events per processing transaction.
+    pub process_batch: i64,
+    /// Give up on a message after this many failed tries.
+    pub max_attempts: i64,
+    /// First retry delay; doubles each try, with jitter, up to `max_backoff_ms`.
+    pub base_backoff_ms: i64,
+    pub max_backoff_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            process_batch: 200,
+            max_attempts: 10,
+            base_backoff_ms: 2_000,
+            max_backoff_ms: 3_600_000,
+        }
+    }
+}
+
+impl Pipeline {
+    pub fn new(db: Db, secrets: SecretBox) -> Pipeline {
+        let (hub, _) = broadcast::channel(4096);
+        Pipeline {
+            db,
+            secrets,
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .unwrap_or_default(),
+            hub,
+            events_ready: Arc::new(Notify::new()),
+            outbox_ready: Arc::new(Notify::new()),
+            settings: Settings::default(),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Realtime> {
+        self.hub.subscribe()
+    }
+
+    fn publish(&self, events: Vec<Realtime>) {
+        for e in events {
+            // Nobody listening is fine.
+            let _ = self.hub.send(e);
+        }
+    }
+
+    /// Runs the processor and the sender until `stop` resolves.
+    pub async fn run_workers(self, stop: impl std::future::Future<Output = ()> + Send) {
+        let p = self.clone();
+        let processor = tokio::spawn(async move { p.run_processor().await });
+        let s = self.clone();
+        let sender = tokio::spawn(async move { s.run_sender().await });
+        stop.await;
+        processor.abort();
+        sender.abort();
+    }
+}
