@@ -38,6 +38,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// Connect and list channels (WhatsApp, Messenger, Instagram, Telegram, LINE, X).
+    #[command(subcommand)]
+    Channel(crate::channel_cmd::ChannelCmd),
     /// Import and export members.
     #[command(subcommand)]
     Member(crate::member_cmd::MemberCmd),
@@ -311,6 +314,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Serve(args) => serve(config, args.demo).await?,
+        Command::Channel(cmd) => {
+            let db = open_db(&config).await?;
+            let actor = cooperative_actor(&db, cmd.cooperative()).await?;
+            let boxed = config
+                .secret_box()
+                .context("cannot read or create the secret key (secret_key, or secret.key in the data directory)")?;
+            crate::channel_cmd::run(cmd, &db, &boxed, &actor, &config.public_url).await?;
+        }
         Command::Member(cmd) => {
             let db = open_db(&config).await?;
             let actor = cooperative_actor(&db, cmd.cooperative()).await?;
@@ -371,6 +382,19 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     );
     tracing::info!(listen = %addr, engine = db.engine().as_str(), "serving");
     let housekeeping = tokio::spawn(housekeeping(db.clone()));
+    if with_demo {
+        config.simulator = true;
+        let boxed = config
+            .secret_box()
+            .context("cannot read or create the secret key")?;
+        demo::connect_simulated_channels(&db, &boxed, &config.public_url)
+            .await
+            .map_err(|e| anyhow!("connecting the demo channels: {e}"))?;
+        println!(
+            "Provider simulator: {}/sim  (log in, then open Simulator to write as a member)",
+            config.public_url
+        );
+    }
     let state = guyub_server::AppState::new(db.clone(), config).context(
         "cannot read or create the secret key (secret_key, or secret.key in the data directory)",
     )?;

@@ -120,6 +120,10 @@ fn is_api(path: &str) -> bool {
 /// Turns bare error responses (axum's own rejections: unknown method, body too
 /// large, bad form) into problem JSON under `/api` and a readable page elsewhere.
 async fn problem_or_page(req: Request, next: Next) -> Response {
+    // The provider simulator answers in each provider's own error format.
+    if req.uri().path().starts_with("/sim/") && !req.uri().path().starts_with("/sim/api/") {
+        return next.run(req).await;
+    }
     let api = is_api(req.uri().path());
     let lang = visitor_lang(req.headers(), None);
     let res = next.run(req).await;

@@ -142,6 +142,12 @@ async fn whatsapp_send(State(st): State<AppState>, Json(body): Json<Value>) -> R
     if to.is_empty() || body.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
         return (StatusCode::BAD_REQUEST, Json(json!({"error": {"message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100}}))).into_response();
     }
+    // A number that is not on WhatsApp, to show a permanent failure.
+    if to.starts_with("6280000") {
+        let err = json!({"error": {"message": "(#131026) Message undeliverable", "type": "OAuthException", "code": 131026,
+            "error_data": {"messaging_product": "whatsapp", "details": "Message undeliverable: the number is not on WhatsApp"}}});
+        return (StatusCode::BAD_REQUEST, Json(err)).into_response();
+    }
     let seq = st
         .simulator
         .record("whatsapp", &to, text_of(&body), body, None);

@@ -156,6 +156,7 @@ pub fn check_window(
                 "the member last wrote more than 7 days ago; Meta allows no reply now",
             )),
         },
+        ChannelKind::Whatsapp => Ok(()),
         _ if matches!(content, OutContent::Template { .. }) => {
             Err(invalid("template", "templates are a WhatsApp feature"))
         }

@@ -235,3 +235,118 @@ fn demo_name(role: Role) -> String {
     }
     .to_string()
 }
+
+/// Demo credentials per kind, and the simulator path that plays the provider.
+pub fn simulated_channel(
+    kind: guyub_connectors::ChannelKind,
+) -> (&'static str, &'static [(&'static str, &'static str)]) {
+    use guyub_connectors::ChannelKind::*;
+    match kind {
+        Whatsapp => (
+            "whatsapp",
+            &[
+                ("phone_number_id", "106540352242922"),
+                ("access_token", "demo-wa-token"),
+                ("app_secret", "demo-wa-secret"),
+                ("verify_token", "demo-wa-verify"),
+            ],
+        ),
+        Messenger => (
+            "meta",
+            &[
+                ("page_id", "1000001"),
+                ("access_token", "demo-fb-token"),
+                ("app_secret", "demo-fb-secret"),
+                ("verify_token", "demo-fb-verify"),
+            ],
+        ),
+        Instagram => (
+            "meta",
+            &[
+                ("page_id", "1784140000"),
+                ("access_token", "demo-ig-token"),
+                ("app_secret", "demo-ig-secret"),
+                ("verify_token", "demo-ig-verify"),
+            ],
+        ),
+        Telegram => (
+            "telegram",
+            &[
+                ("bot_token", "1000:demo-bot"),
+                ("secret_token", "demo-tg-secret"),
+            ],
+        ),
+        Line => (
+            "line",
+            &[
+                ("channel_access_token", "demo-line-token"),
+                ("channel_secret", "demo-line-secret"),
+            ],
+        ),
+        X => (
+            "x",
+            &[
+                ("user_id", "100"),
+                ("access_token", "demo-x-token"),
+                ("consumer_secret", "demo-x-secret"),
+            ],
+        ),
+    }
+}
+
+/// Gives the demo cooperative one channel of every kind whose provider is this
+/// server's simulator at `public_url` (kept current when the address changes).
+pub async fn connect_simulated_channels(
+    db: &Db,
+    boxed: &crate::secretbox::SecretBox,
+    public_url: &str,
+) -> Result<()> {
+    let Some(coop) = cooperatives::by_slug(&mut *db.conn().await?, SLUG).await? else {
+        return Ok(());
+    };
+    let actor = Actor::cli(coop.id);
+    let existing = crate::channels::list(db, boxed, &actor).await?;
+    for kind in guyub_connectors::ChannelKind::ALL {
+        let (sim, creds) = simulated_channel(kind);
+        let base_url = format!("{}/sim/{sim}", public_url.trim_end_matches('/'));
+        let values = creds
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        match existing.iter().find(|c| c.kind == kind) {
+            Some(c) if c.base_url == base_url => {}
+            Some(c) => {
+                let change = crate::channels::ChannelChange {
+                    name: None,
+                    base_url: Some(&base_url),
+                    values: &values,
+                    active: Some(true),
+                };
+                crate::channels::change(db, boxed, &actor, c.id, &change).await?;
+            }
+            None => {
+                let name = format!("{} (simulasi)", kind_label(kind));
+                let input = crate::channels::ChannelInput {
+                    kind: kind.as_str(),
+                    name: &name,
+                    base_url: &base_url,
+                    values: &values,
+                };
+                crate::channels::add(db, boxed, &actor, &input).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn kind_label(kind: guyub_connectors::ChannelKind) -> &'static str {
+    use guyub_connectors::ChannelKind::*;
+    match kind {
+        Whatsapp => "WhatsApp",
+        Messenger => "Messenger",
+        Instagram => "Instagram",
+        Telegram => "Telegram",
+        Line => "LINE",
+        X => "X",
+    }
+}

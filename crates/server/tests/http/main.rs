@@ -4,5 +4,6 @@
 mod api;
 mod isolation;
 mod members;
+mod pipeline;
 mod support;
 mod ui;
