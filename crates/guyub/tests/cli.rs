@@ -543,3 +543,146 @@ async fn member_import_checks_the_whole_file_first_and_export_round_trips() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One signed WhatsApp delivery with a unique message id.
+fn wa_delivery(wamid: &str) -> (Vec<u8>, String) {
+    let body = serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"value": {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "6281100000000", "phone_number_id": "106540352242922"},
+        "contacts": [{"profile": {"name": "Anggota"}, "wa_id": "6281234500001"}],
+        "messages": [{"from": "6281234500001", "id": wamid, "timestamp": "1732400000", "type": "text", "text": {"body": wamid}}]
+    }, "field": "messages"}]}]})
+    .to_string()
+    .into_bytes();
+    let sig = guyub_connectors::meta::sign("kill-secret", &body);
+    (body, sig)
+}
+
+#[tokio::test]
+async fn every_acknowledged_event_survives_kill_9_and_takes_effect_once() {
+    let url = guyub_store::testing::fresh_database_url().await;
+    let data = std::env::temp_dir().join(format!("guyub-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let d = data.to_str().unwrap();
+    assert!(
+        guyub(
+            &url,
+            &[
+                "--data-dir",
+                d,
+                "cooperative",
+                "add",
+                "--slug",
+                "kop-kill",
+                "--name",
+                "Kill"
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+    let o = guyub(
+        &url,
+        &[
+            "--data-dir",
+            d,
+            "channel",
+            "add",
+            "--cooperative",
+            "kop-kill",
+            "--kind",
+            "whatsapp",
+            "--name",
+            "wa",
+            "--set",
+            "phone_number_id=106540352242922",
+            "--set",
+            "access_token=t",
+            "--set",
+            "app_secret=kill-secret",
+            "--set",
+            "verify_token=v",
+        ],
+        None,
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("webhook URL: http"), "{out}");
+    let channel: i64 = out.split_whitespace().nth(1).unwrap().parse().unwrap();
+
+    let (mut child, base, _) = start_server(&url, &data, &[]);
+    let hook = format!("{base}/hooks/whatsapp/{channel}");
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let client = reqwest::Client::new();
+    let mut senders = Vec::new();
+    for w in 0..8 {
+        let (client, hook, acked) = (client.clone(), hook.clone(), acked.clone());
+        senders.push(tokio::spawn(async move {
+            for n in 0.. {
+                let wamid = format!("wamid.KILL{w}x{n}");
+                let (body, sig) = wa_delivery(&wamid);
+                match client
+                    .post(&hook)
+                    .header("x-hub-signature-256", sig)
+                    .body(body)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == 200 => acked.lock().unwrap().push(wamid),
+                    Ok(r) => panic!("refused: {}", r.status()),
+                    Err(_) => return, // the server is gone
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    child.kill().unwrap(); // SIGKILL, mid-load
+    child.wait().unwrap();
+    for s in senders {
+        s.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() > 50,
+        "too little load before the kill: {}",
+        acked.len()
+    );
+
+    // After a restart every acknowledged event is processed, each into one message.
+    let (mut child, _, _) = start_server(&url, &data, &[]);
+    let db = guyub_store::Db::connect(&url).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let pending: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM inbound_events WHERE processed_at IS NULL")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        if pending == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{pending} events never processed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT provider_id FROM messages WHERE direction = 'in'")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    let set: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(set.len(), ids.len(), "a message was stored twice");
+    let missing: Vec<&String> = acked.iter().filter(|a| !set.contains(a)).collect();
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged events lost, e.g. {:?}",
+        missing.len(),
+        missing.first()
+    );
+    db.close().await;
+    stop(&mut child);
+    let _ = std::fs::remove_dir_all(&data);
+}

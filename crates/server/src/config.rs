@@ -51,6 +51,9 @@ pub struct Config {
     /// Serve the provider simulator (`/sim/…`): fake WhatsApp, Telegram, LINE … APIs
     /// that demo channels talk to. On with `--demo`.
     pub simulator: bool,
+    /// Run the pipeline's workers (processor, sender) in this process. A large
+    /// deployment runs API-only processes (`false`) beside worker processes.
+    pub workers: bool,
     /// Where each value came from, for `guyub config check`.
     pub origins: BTreeMap<&'static str, Origin>,
 }
@@ -157,6 +160,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "simulator",
         "GUYUB_SIMULATOR",
         "true or false: serve the provider simulator at /sim (on with --demo)",
+    ),
+    (
+        "workers",
+        "GUYUB_WORKERS",
+        "true or false: run the message processor and sender in this process",
     ),
 ];
 
@@ -381,9 +389,15 @@ impl Config {
             Some((v, o)) => parse_bool(&v)
                 .ok_or_else(|| err("simulator", o, format!("expected true or false, got '{v}'")))?,
         };
+        let workers = match get("workers") {
+            None => true,
+            Some((v, o)) => parse_bool(&v)
+                .ok_or_else(|| err("workers", o, format!("expected true or false, got '{v}'")))?,
+        };
         Ok(Config {
             secret_key,
             simulator,
+            workers,
             listen,
             data_dir,
             database_url: Secret::new(database_url),
@@ -441,6 +455,7 @@ impl Config {
                 },
             ),
             ("simulator", self.simulator.to_string()),
+            ("workers", self.workers.to_string()),
         ];
         values
             .into_iter()

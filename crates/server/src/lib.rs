@@ -191,9 +191,17 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_workers, workers_stopped) = tokio::sync::oneshot::channel::<()>();
-    let workers = tokio::spawn(state.pipeline.clone().run_workers(async {
-        let _ = workers_stopped.await;
-    }));
+    let pipeline = state.pipeline.clone();
+    let run_workers = state.config.workers;
+    let workers = tokio::spawn(async move {
+        if run_workers {
+            pipeline
+                .run_workers(async {
+                    let _ = workers_stopped.await;
+                })
+                .await;
+        }
+    });
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)

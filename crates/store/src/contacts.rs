@@ -771,3 +771,40 @@ pub async fn expire_open_codes(conn: &mut Conn, identity: IdentityId) -> Result<
     .await?;
     Ok(())
 }
+
+/// Many identities of one kind at once (the pipeline's batches): external id →
+/// (identity, its contact's member).
+pub async fn find_identities(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    kind: &str,
+    external_ids: &[&str],
+) -> Result<std::collections::HashMap<String, (Identity, Option<MemberId>)>> {
+    let mut out = std::collections::HashMap::with_capacity(external_ids.len());
+    let cols = IDENTITY_COLS
+        .split(", ")
+        .map(|c| format!("i.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for chunk in external_ids.chunks(200) {
+        let marks = (0..chunk.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {cols}, c.member_id AS contact_member FROM channel_identities i
+             JOIN contacts c ON c.id = i.contact_id
+             WHERE i.cooperative_id = $1 AND i.kind = $2 AND i.external_id IN ({marks})"
+        ));
+        let mut q = sqlx::query(sql).bind(coop.0).bind(kind);
+        for e in chunk {
+            q = q.bind(*e);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let identity = identity_row(&r)?;
+            let member = r.try_get::<Option<i64>, _>("contact_member")?.map(MemberId);
+            out.insert(identity.external_id.clone(), (identity, member));
+        }
+    }
+    Ok(out)
+}

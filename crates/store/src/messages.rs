@@ -6,6 +6,7 @@ use crate::{Conn, Engine, Result, now_ms};
 use guyub_domain::{ChannelId, ContactId, ConversationId, CooperativeId, IdentityId, MessageId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use std::collections::HashMap;
 
 // ---------------------------------------------------------------- inbound events
 
@@ -668,4 +669,132 @@ pub async fn find_outgoing(
         ))
     })
     .transpose()
+}
+
+/// The open conversation of each of these contacts (the pipeline's batches).
+pub async fn open_conversations(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    contacts: &[ContactId],
+) -> Result<HashMap<ContactId, Conversation>> {
+    let mut out = HashMap::with_capacity(contacts.len());
+    for chunk in contacts.chunks(300) {
+        let ids = chunk
+            .iter()
+            .map(|c| c.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {CONV_COLS} FROM conversations WHERE cooperative_id = $1 AND status = 'open' AND contact_id IN ({ids})
+             ORDER BY id"
+        ));
+        for r in sqlx::query(sql).bind(coop.0).fetch_all(&mut *conn).await? {
+            let c = conv_row(&r)?;
+            // The newest open one wins (rows come oldest first).
+            out.insert(c.contact_id, c);
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts many incoming messages; returns ((channel, provider id) → new message id)
+/// for those that were not already there.
+pub async fn insert_messages(
+    conn: &mut Conn,
+    rows: &[NewMessage<'_>],
+) -> Result<HashMap<(ChannelId, String), MessageId>> {
+    let mut out = HashMap::with_capacity(rows.len());
+    const COLS: usize = 15;
+    for chunk in rows.chunks(40) {
+        let mut sql = String::from(
+            "INSERT INTO messages (cooperative_id, conversation_id, contact_id, channel_id, identity_id, direction,
+                provider_id, kind, body, content, status, status_rank, author, reply_token, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * COLS;
+            sql.push('(');
+            sql.push_str(
+                &(1..=COLS)
+                    .map(|c| format!("${}", b + c))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            sql.push(')');
+        }
+        sql.push_str(" ON CONFLICT (channel_id, direction, provider_id) DO NOTHING RETURNING id, channel_id, provider_id");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for m in chunk {
+            q = q
+                .bind(m.cooperative_id.0)
+                .bind(m.conversation_id.0)
+                .bind(m.contact_id.0)
+                .bind(m.channel_id.0)
+                .bind(m.identity_id.0)
+                .bind(m.direction)
+                .bind(m.provider_id)
+                .bind(m.kind)
+                .bind(m.body)
+                .bind(m.content)
+                .bind(m.status)
+                .bind(m.status_rank)
+                .bind(m.author)
+                .bind(m.reply_token)
+                .bind(m.at);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.insert(
+                (
+                    ChannelId(r.try_get("channel_id")?),
+                    r.try_get::<String, _>("provider_id")?,
+                ),
+                MessageId(r.try_get("id")?),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Records a member's activity on many conversations of one channel at once.
+pub async fn touch_conversations_inbound(
+    conn: &mut Conn,
+    ids: &[ConversationId],
+    channel: ChannelId,
+    at: i64,
+) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(|c| c.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE conversations SET last_message_at = $1, last_inbound_at = $1, channel_id = $2 WHERE id IN ({list})"
+        ));
+        sqlx::query(sql)
+            .bind(at)
+            .bind(channel.0)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks many events processed without error.
+pub async fn events_done(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    let now = now_ms();
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE inbound_events SET processed_at = $1, attempts = attempts + 1 WHERE id IN ({list})"
+        ));
+        sqlx::query(sql).bind(now).execute(&mut *conn).await?;
+    }
+    Ok(())
 }

@@ -94,12 +94,24 @@ impl Pipeline {
 
     /// Runs the processor and the sender until `stop` resolves.
     pub async fn run_workers(self, stop: impl std::future::Future<Output = ()> + Send) {
-        let p = self.clone();
-        let processor = tokio::spawn(async move { p.run_processor().await });
+        // PostgreSQL claims with SKIP LOCKED, so processors can share the work; SQLite
+        // has one writer, so one processor.
+        let processors = if self.db.engine() == guyub_store::Engine::Postgres {
+            3
+        } else {
+            1
+        };
+        let mut tasks = Vec::new();
+        for _ in 0..processors {
+            let p = self.clone();
+            tasks.push(tokio::spawn(async move { p.run_processor().await }));
+        }
         let s = self.clone();
         let sender = tokio::spawn(async move { s.run_sender().await });
         stop.await;
-        processor.abort();
+        for t in tasks {
+            t.abort();
+        }
         sender.abort();
     }
 }

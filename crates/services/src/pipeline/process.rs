@@ -5,7 +5,9 @@
 use super::{Pipeline, Realtime};
 use crate::identity::resolve;
 use guyub_connectors::{ChannelKind, DeliveryStatus, Event, InboundMessage, StatusUpdate};
-use guyub_domain::{ChannelId, CooperativeId, IdentityKey, IdentityKind};
+use guyub_domain::{
+    ChannelId, ContactId, ConversationId, CooperativeId, IdentityId, IdentityKey, IdentityKind,
+};
 use guyub_store::contacts::{self, IdentityInfo};
 use guyub_store::messages::{self, NewMessage, StoredEvent};
 use guyub_store::{Conn, channels, now_ms};
@@ -33,7 +35,10 @@ enum Outcome {
 }
 
 impl Pipeline {
-    /// Processes one batch of due events; returns how many were taken.
+    /// Processes one batch of due events; returns how many were taken. Messages from
+    /// known identities (nearly all traffic) are handled set-wise: one lookup for all
+    /// their identities, one for their open conversations, multi-row inserts; the rest
+    /// (new identities, statuses, reads) one by one, in the same transaction.
     pub async fn process_batch(&self) -> crate::Result<usize> {
         let mut tx = self.db.begin_write().await?;
         let events =
@@ -43,9 +48,10 @@ impl Pipeline {
         }
         let mut kinds: HashMap<ChannelId, Option<ChannelKind>> = HashMap::new();
         let mut published = Vec::new();
+        let mut incoming: Vec<(&StoredEvent, ChannelKind, InboundMessage)> = Vec::new();
         for e in &events {
             let kind = match kinds.get(&e.channel_id) {
-                Some(k) => *k,
+                Some(k) => k.clone(),
                 None => {
                     let k = channel_kind(&mut tx, e.cooperative_id, e.channel_id).await?;
                     kinds.insert(e.channel_id, k);
@@ -54,17 +60,18 @@ impl Pipeline {
             };
             let outcome = match kind {
                 None => Outcome::Done(Some("channel has an unknown kind".into())),
-                Some(kind) => handle(&mut tx, kind, e, &mut published).await?,
+                Some(kind) => match guyub_connectors::parse(kind, e.body.as_bytes()) {
+                    Ok(Event::Message(m)) => {
+                        incoming.push((e, kind, m));
+                        continue;
+                    }
+                    Ok(other) => handle(&mut tx, kind, e, other, &mut published).await?,
+                    Err(err) => Outcome::Done(Some(format!("cannot parse: {err}"))),
+                },
             };
-            match outcome {
-                Outcome::Done(err) => messages::event_done(&mut tx, e.id, err.as_deref()).await?,
-                Outcome::Later(why) if e.attempts + 1 < STATUS_RETRIES => {
-                    let wait = 250 * (1i64 << e.attempts.min(10));
-                    messages::event_later(&mut tx, e.id, now_ms() + wait, &why).await?
-                }
-                Outcome::Later(why) => messages::event_done(&mut tx, e.id, Some(&why)).await?,
-            }
+            settle(&mut tx, e, outcome).await?;
         }
+        store_messages(&mut tx, &incoming, &mut published).await?;
         tx.commit().await?;
         let now = now_ms();
         for e in &events {
@@ -73,12 +80,6 @@ impl Pipeline {
         }
         metrics::counter!("guyub_inbound_events_processed_total").increment(events.len() as u64);
         let n = events.len();
-        if published
-            .iter()
-            .any(|r: &Realtime| r.kind == "message.created")
-        {
-            self.outbox_ready.notify_one();
-        }
         self.publish(published);
         Ok(n)
     }
@@ -111,16 +112,25 @@ async fn channel_kind(
     })
 }
 
+async fn settle(conn: &mut Conn, e: &StoredEvent, outcome: Outcome) -> crate::Result<()> {
+    match outcome {
+        Outcome::Done(err) => messages::event_done(conn, e.id, err.as_deref()).await?,
+        Outcome::Later(why) if e.attempts + 1 < STATUS_RETRIES => {
+            let wait = 250 * (1i64 << e.attempts.min(10));
+            messages::event_later(conn, e.id, now_ms() + wait, &why).await?
+        }
+        Outcome::Later(why) => messages::event_done(conn, e.id, Some(&why)).await?,
+    }
+    Ok(())
+}
+
 async fn handle(
     conn: &mut Conn,
     kind: ChannelKind,
     e: &StoredEvent,
+    event: Event,
     published: &mut Vec<Realtime>,
 ) -> crate::Result<Outcome> {
-    let event = match guyub_connectors::parse(kind, e.body.as_bytes()) {
-        Ok(ev) => ev,
-        Err(err) => return Ok(Outcome::Done(Some(format!("cannot parse: {err}")))),
-    };
     match event {
         Event::Message(m) => message(conn, kind, e, &m, published).await,
         Event::Status(s) => status(conn, e, &s, published).await,
@@ -138,6 +148,170 @@ async fn handle(
         }
         Event::Ignored(why) => Ok(Outcome::Done(Some(format!("ignored: {why}")))),
     }
+}
+
+/// What a message needs from its sender's identity.
+#[derive(Clone)]
+struct Known {
+    identity: IdentityId,
+    contact: ContactId,
+    display_name: Option<String>,
+}
+
+/// Stores a batch's messages set-wise (see `process_batch`).
+async fn store_messages(
+    conn: &mut Conn,
+    incoming: &[(&StoredEvent, ChannelKind, InboundMessage)],
+    published: &mut Vec<Realtime>,
+) -> crate::Result<()> {
+    if incoming.is_empty() {
+        return Ok(());
+    }
+    // 1. Identities: one lookup per (cooperative, kind); new ones resolved one by one.
+    let mut known: HashMap<(CooperativeId, IdentityKind, String), Known> = HashMap::new();
+    let mut wanted: HashMap<(CooperativeId, IdentityKind), Vec<&str>> = HashMap::new();
+    for (e, kind, m) in incoming {
+        wanted
+            .entry((e.cooperative_id, identity_kind(*kind)))
+            .or_default()
+            .push(m.sender.external_id.as_str());
+    }
+    for ((coop, ik), exts) in &wanted {
+        // Stored keys are normalised; look up by the normalised form.
+        let keys: Vec<String> = exts
+            .iter()
+            .filter_map(|x| IdentityKey::parse(*ik, x).ok().map(|k| k.external_id))
+            .collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (ext, (identity, _)) in
+            contacts::find_identities(conn, *coop, ik.as_str(), &refs).await?
+        {
+            known.insert(
+                (*coop, *ik, ext),
+                Known {
+                    identity: identity.id,
+                    contact: identity.contact_id,
+                    display_name: identity.display_name,
+                },
+            );
+        }
+    }
+    let mut ready: Vec<(&StoredEvent, &InboundMessage, Known)> = Vec::with_capacity(incoming.len());
+    for (e, kind, m) in incoming {
+        let ik = identity_kind(*kind);
+        let key = match IdentityKey::parse(ik, &m.sender.external_id) {
+            Ok(k) => k,
+            Err(err) => {
+                settle(conn, e, Outcome::Done(Some(format!("sender: {err}")))).await?;
+                continue;
+            }
+        };
+        let slot = (e.cooperative_id, ik, key.external_id.clone());
+        let k = match known.get(&slot) {
+            Some(k) => k.clone(),
+            None => {
+                let info = IdentityInfo {
+                    channel_id: Some(e.channel_id.0),
+                    display_name: m.sender.display_name.as_deref(),
+                    handle: m.sender.handle.as_deref(),
+                    verified: *kind == ChannelKind::Whatsapp,
+                };
+                let r = resolve(conn, e.cooperative_id, &key, &info).await?;
+                let k = Known {
+                    identity: r.identity.id,
+                    contact: r.contact_id,
+                    display_name: r.identity.display_name.clone(),
+                };
+                known.insert(slot.clone(), k.clone());
+                k
+            }
+        };
+        // A person renamed themselves on the channel: keep the name current.
+        if let Some(n) = m.sender.display_name.as_deref()
+            && k.display_name.as_deref() != Some(n)
+        {
+            contacts::touch_identity(conn, e.cooperative_id, k.identity, Some(n)).await?;
+            if let Some(entry) = known.get_mut(&slot) {
+                entry.display_name = Some(n.to_string());
+            }
+        }
+        ready.push((e, m, k));
+    }
+    // 2. Conversations: one lookup per cooperative; missing ones opened.
+    let mut conversations: HashMap<ContactId, ConversationId> = HashMap::new();
+    let mut by_coop: HashMap<CooperativeId, Vec<ContactId>> = HashMap::new();
+    for (e, _, k) in &ready {
+        by_coop.entry(e.cooperative_id).or_default().push(k.contact);
+    }
+    for (coop, list) in &by_coop {
+        for (contact, c) in messages::open_conversations(conn, *coop, list).await? {
+            conversations.insert(contact, c.id);
+        }
+    }
+    for (e, m, k) in &ready {
+        if !conversations.contains_key(&k.contact) {
+            let at = if m.at_ms > 0 { m.at_ms } else { now_ms() };
+            let c =
+                messages::create_conversation(conn, e.cooperative_id, k.contact, e.channel_id, at)
+                    .await?;
+            conversations.insert(k.contact, c.id);
+        }
+    }
+    // 3. Messages, multi-row; a provider id already stored is skipped.
+    let now = now_ms();
+    let bodies: Vec<(String, String)> = ready
+        .iter()
+        .map(|(_, m, _)| {
+            (
+                m.content.text(),
+                serde_json::to_string(&m.content).unwrap_or_else(|_| "{}".into()),
+            )
+        })
+        .collect();
+    let rows: Vec<NewMessage<'_>> = ready
+        .iter()
+        .zip(&bodies)
+        .map(|((e, m, k), (body, content))| NewMessage {
+            cooperative_id: e.cooperative_id,
+            conversation_id: conversations[&k.contact],
+            contact_id: k.contact,
+            channel_id: e.channel_id,
+            identity_id: k.identity,
+            direction: "in",
+            provider_id: Some(m.provider_id.as_str()),
+            kind: m.content.kind(),
+            body,
+            content,
+            status: "received",
+            status_rank: 0,
+            author: None,
+            reply_token: m.reply_token.as_deref(),
+            at: now,
+        })
+        .collect();
+    let inserted = messages::insert_messages(conn, &rows).await?;
+    // 4. Conversations touched, per channel; events done in one statement.
+    let mut touched: HashMap<ChannelId, Vec<ConversationId>> = HashMap::new();
+    for (e, m, k) in &ready {
+        if let Some(id) = inserted.get(&(e.channel_id, m.provider_id.clone())) {
+            let conversation = conversations[&k.contact];
+            touched.entry(e.channel_id).or_default().push(conversation);
+            published.push(Realtime {
+                cooperative_id: e.cooperative_id,
+                conversation_id: conversation,
+                message_id: *id,
+                kind: "message.created",
+            });
+        }
+    }
+    for (channel, mut list) in touched {
+        list.sort();
+        list.dedup();
+        messages::touch_conversations_inbound(conn, &list, channel, now).await?;
+    }
+    let done: Vec<i64> = ready.iter().map(|(e, _, _)| e.id).collect();
+    messages::events_done(conn, &done).await?;
+    Ok(())
 }
 
 async fn message(
