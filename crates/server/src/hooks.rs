@@ -37,6 +37,14 @@ pub struct ChannelCache {
 const CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl ChannelCache {
+    /// Drops a changed channel, so a switched-off channel refuses deliveries at once.
+    pub fn forget(&self, id: i64) {
+        self.map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
+    }
+
     async fn get(&self, st: &AppState, id: i64) -> Result<Arc<HookChannel>, ApiError> {
         if let Some((at, c)) = self.map.lock().unwrap_or_else(|e| e.into_inner()).get(&id)
             && at.elapsed() < CACHE_TTL

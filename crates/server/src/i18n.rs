@@ -56,6 +56,14 @@ impl Tr {
     pub fn kind<'a>(&self, kind: &'a str) -> &'a str {
         self.or(&format!("kind.{kind}"), kind)
     }
+    /// A conversation's status (`open` → "Terbuka").
+    pub fn conv_status<'a>(&self, status: &'a str) -> &'a str {
+        self.or(&format!("conv.status.{status}"), status)
+    }
+    /// A message's delivery status (`delivered` → "Terkirim ke perangkat").
+    pub fn msg_status<'a>(&self, status: &'a str) -> &'a str {
+        self.or(&format!("msg.status.{status}"), status)
+    }
     /// A role's name in this language.
     pub fn role(&self, role: &guyub_domain::Role) -> &'static str {
         self.s(&format!("role.{}", role.as_str()))
@@ -549,6 +557,201 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Kata sandi diganti. Sesi lain telah diakhiri.",
         "Password changed. Other sessions have been ended.",
     ),
+    ("nav.channels", "Kanal", "Channels"),
+    ("nav.conversations", "Percakapan", "Conversations"),
+    ("nav.simulator", "Simulator", "Simulator"),
+    ("channels.title", "Kanal", "Channels"),
+    (
+        "channels.intro",
+        "Kanal pesan koperasi. Tempel URL webhook setiap kanal di konsol penyedianya agar pesan anggota masuk ke sini.",
+        "The cooperative's messaging channels. Paste each channel's webhook URL into its provider's console so members' messages arrive here.",
+    ),
+    ("channels.none", "Belum ada kanal.", "No channels yet."),
+    ("channels.kind", "Jenis", "Kind"),
+    ("channels.name", "Nama", "Name"),
+    ("channels.status", "Status", "Status"),
+    ("channels.webhook", "URL webhook", "Webhook URL"),
+    (
+        "channels.webhook_hint",
+        "Tempel alamat ini di konsol penyedia sebagai URL webhook (callback).",
+        "Paste this address into the provider's console as the webhook (callback) URL.",
+    ),
+    ("channels.active", "aktif", "active"),
+    ("channels.inactive", "nonaktif", "inactive"),
+    ("channels.add", "Tambah kanal", "Add channel"),
+    ("channels.choose_kind", "Jenis kanal", "Channel kind"),
+    ("channels.base_url", "Alamat API", "API address"),
+    (
+        "channels.base_url_hint",
+        "Kosongkan untuk API resmi penyedia.",
+        "Leave empty for the provider's public API.",
+    ),
+    ("channels.credentials", "Kredensial", "Credentials"),
+    (
+        "channels.secret_hint",
+        "Rahasia disimpan terenkripsi dan tidak pernah ditampilkan utuh lagi.",
+        "Secrets are stored encrypted and never shown in full again.",
+    ),
+    (
+        "channels.secret_keep",
+        "Kosongkan untuk tetap memakai nilai sekarang.",
+        "Leave empty to keep the current value.",
+    ),
+    (
+        "channels.retype_secrets",
+        "Demi keamanan, rahasia tidak ditampilkan kembali: ketik ulang.",
+        "For safety, secrets are not shown again: type them again.",
+    ),
+    ("channels.settings", "Pengaturan", "Settings"),
+    ("channels.secrets", "Rahasia", "Secrets"),
+    ("channels.created_at", "Dibuat", "Created"),
+    ("channels.edit", "Ubah kanal", "Change channel"),
+    ("channels.activate", "Aktifkan", "Activate"),
+    ("channels.deactivate", "Nonaktifkan", "Deactivate"),
+    ("channels.test", "Tes koneksi", "Test connection"),
+    ("channels.test_ok", "Koneksi berhasil", "Connection works"),
+    ("channels.test_failed", "Koneksi gagal", "Connection failed"),
+    ("channels.created", "Kanal ditambahkan.", "Channel added."),
+    (
+        "channels.saved",
+        "Perubahan kanal disimpan.",
+        "Channel changes saved.",
+    ),
+    (
+        "channels.activated",
+        "Kanal diaktifkan.",
+        "Channel activated.",
+    ),
+    (
+        "channels.deactivated",
+        "Kanal dinonaktifkan.",
+        "Channel deactivated.",
+    ),
+    (
+        "cred.phone_number_id",
+        "ID nomor telepon",
+        "Phone number ID",
+    ),
+    ("cred.access_token", "Token akses", "Access token"),
+    ("cred.app_secret", "Rahasia aplikasi", "App secret"),
+    ("cred.verify_token", "Token verifikasi", "Verify token"),
+    ("cred.page_id", "ID halaman", "Page ID"),
+    ("cred.bot_token", "Token bot", "Bot token"),
+    (
+        "cred.secret_token",
+        "Token rahasia webhook",
+        "Webhook secret token",
+    ),
+    (
+        "cred.channel_access_token",
+        "Token akses kanal",
+        "Channel access token",
+    ),
+    ("cred.channel_secret", "Rahasia kanal", "Channel secret"),
+    ("cred.user_id", "ID pengguna", "User ID"),
+    (
+        "cred.consumer_secret",
+        "Rahasia konsumen",
+        "Consumer secret",
+    ),
+    ("conversations.title", "Percakapan", "Conversations"),
+    (
+        "conversations.intro",
+        "Percakapan dengan anggota dan pelanggan di semua kanal, terbaru di atas.",
+        "Conversations with members and customers on every channel, most recent first.",
+    ),
+    (
+        "conversations.none",
+        "Belum ada percakapan.",
+        "No conversations yet.",
+    ),
+    ("conversations.contact", "Kontak", "Contact"),
+    (
+        "conversations.last_message",
+        "Pesan terakhir",
+        "Last message",
+    ),
+    (
+        "conversations.no_messages",
+        "Belum ada pesan.",
+        "No messages yet.",
+    ),
+    ("conversations.reply", "Balasan", "Reply"),
+    ("conversations.send", "Kirim", "Send"),
+    ("conversations.resend", "Kirim ulang", "Send again"),
+    (
+        "conversations.resent",
+        "Pesan diantrekan untuk dikirim ulang.",
+        "The message is queued to be sent again.",
+    ),
+    ("conversations.system", "sistem", "system"),
+    ("conv.status.open", "terbuka", "open"),
+    ("conv.status.resolved", "selesai", "resolved"),
+    ("msg.status.received", "diterima", "received"),
+    ("msg.status.queued", "antre", "queued"),
+    ("msg.status.sent", "terkirim", "sent"),
+    ("msg.status.delivered", "sampai", "delivered"),
+    ("msg.status.read", "dibaca", "read"),
+    ("msg.status.failed", "gagal", "failed"),
+    ("simulator.title", "Simulator kanal", "Channel simulator"),
+    (
+        "simulator.intro",
+        "Menulis sebagai anggota, tanpa akun di penyedia mana pun: pesan dikirim sebagai webhook bertanda tangan ke server ini, lalu muncul di Percakapan. Balasan yang diterima penyedia tiruan tampil di ponsel anggota di sebelah kanan.",
+        "Write as a member, without an account at any provider: the message is delivered as a signed webhook to this server and shows up in Conversations. Replies the fake provider receives appear on the member's phone on the right.",
+    ),
+    (
+        "simulator.no_channels",
+        "Belum ada kanal untuk disimulasikan.",
+        "There is no channel to simulate yet.",
+    ),
+    (
+        "simulator.write_as",
+        "Menulis sebagai anggota di",
+        "Write as a member on",
+    ),
+    (
+        "simulator.from",
+        "ID pengirim di kanal",
+        "Sender's ID on the channel",
+    ),
+    (
+        "simulator.from_hint",
+        "Nomor WhatsApp tanpa +, ID Telegram, atau ID apa saja untuk kanal lain.",
+        "A WhatsApp number without +, a Telegram id, or any id on other channels.",
+    ),
+    ("simulator.name", "Nama pengirim", "Sender's name"),
+    ("simulator.text", "Pesan", "Message"),
+    (
+        "simulator.send",
+        "Kirim sebagai anggota",
+        "Send as the member",
+    ),
+    ("simulator.phone", "Ponsel", "Phone"),
+    (
+        "simulator.empty",
+        "Belum ada pesan di ponsel ini.",
+        "No messages on this phone yet.",
+    ),
+    (
+        "simulator.sent",
+        "Pesan dikirim ke webhook. Lihat di Percakapan.",
+        "The message was delivered to the webhook. See it in Conversations.",
+    ),
+    (
+        "simulator.failed",
+        "Webhook menolak pesan",
+        "The webhook refused the message",
+    ),
+    (
+        "simulator.need_from",
+        "Isi ID pengirim.",
+        "Fill in the sender's ID.",
+    ),
+    (
+        "simulator.need_text",
+        "Tulis pesannya.",
+        "Write the message.",
+    ),
     ("common.save", "Simpan", "Save"),
     ("common.back", "Kembali", "Back"),
     ("common.error", "Terjadi kesalahan", "Something went wrong"),
@@ -663,6 +866,17 @@ mod tests {
                     .iter()
                     .map(|t| format!("table.{t}")),
             );
+            dynamic.extend(
+                guyub_connectors::ChannelKind::ALL
+                    .iter()
+                    .flat_map(|k| k.credential_keys().iter().map(|(c, _)| format!("cred.{c}"))),
+            );
+            for st in ["received", "queued", "sent", "delivered", "read", "failed"] {
+                dynamic.push(format!("msg.status.{st}"));
+            }
+            for st in ["open", "resolved"] {
+                dynamic.push(format!("conv.status.{st}"));
+            }
             for k in [
                 "gender.L",
                 "gender.P",

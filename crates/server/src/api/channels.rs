@@ -153,6 +153,7 @@ async fn update_channel(
         },
     )
     .await?;
+    st.hook_channels.forget(id);
     Ok(Json(out(&st, v)))
 }
 

@@ -3,10 +3,13 @@
 
 mod account;
 mod admin;
+mod channels;
 mod contacts;
+mod conversations;
 mod login;
 mod members;
 mod reviews;
+mod simulator_page;
 
 use crate::auth::PageSession;
 use crate::error::PageError;
@@ -56,6 +59,25 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route("/channels", get(channels::list))
+        .route(
+            "/channels/new",
+            get(channels::new_form).post(channels::create),
+        )
+        .route("/channels/{id}", get(channels::show).post(channels::update))
+        .route("/channels/{id}/active", post(channels::set_active))
+        .route("/channels/{id}/test", post(channels::test))
+        .route("/conversations", get(conversations::list))
+        .route("/conversations/{id}", get(conversations::show))
+        .route("/conversations/{id}/reply", post(conversations::reply))
+        .route(
+            "/conversations/{id}/messages/{message}/resend",
+            post(conversations::resend),
+        )
+        .route(
+            "/simulator",
+            get(simulator_page::show).post(simulator_page::send),
+        )
         .route("/account", get(account::show))
         .route("/account/language", post(account::language))
         .route("/account/password", post(account::password))
@@ -81,6 +103,10 @@ pub struct Shell {
     pub can_users: bool,
     pub can_tokens: bool,
     pub can_audit: bool,
+    /// Conversations (the inbox work).
+    pub can_inbox: bool,
+    /// The provider simulator is on (`--demo`): its page is in the menu.
+    pub simulator: bool,
     pub flash: Option<&'static str>,
 }
 
@@ -120,6 +146,8 @@ impl Shell {
             can_users: role.can(Action::ViewUsers),
             can_tokens: role.can(Action::ManageTokens),
             can_audit: role.can(Action::ViewAudit),
+            can_inbox: role.can(Action::WorkInbox),
+            simulator: state.config.simulator,
             flash: flash.map(|k| t.s(k)).filter(|m| *m != "??"),
         })
     }

@@ -598,4 +598,26 @@ async fn forged_broken_and_oversized_deliveries_are_refused_and_counted() {
     // Nothing refused was stored.
     let (_, c) = app.get(&t.token, "/api/v1/conversations").await;
     assert_eq!(c, json!([]));
+    // A switched-off channel takes no deliveries, at once.
+    let (s, _) = app
+        .send(
+            Method::PATCH,
+            &t.token,
+            &format!("/api/v1/channels/{wa}"),
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        hook(
+            &app,
+            "whatsapp",
+            wa,
+            body,
+            &[("x-hub-signature-256", meta_sig("wa-secret", body))]
+        )
+        .await
+        .0,
+        404
+    );
 }

@@ -400,5 +400,6 @@ async fn demo_loads_once() {
     );
 }
 
+mod channel_pages;
 mod identity_pages;
 mod member_pages;

@@ -51,7 +51,7 @@ impl Pipeline {
         let mut incoming: Vec<(&StoredEvent, ChannelKind, InboundMessage)> = Vec::new();
         for e in &events {
             let kind = match kinds.get(&e.channel_id) {
-                Some(k) => k.clone(),
+                Some(k) => *k,
                 None => {
                     let k = channel_kind(&mut tx, e.cooperative_id, e.channel_id).await?;
                     kinds.insert(e.channel_id, k);
@@ -249,12 +249,12 @@ async fn store_messages(
         }
     }
     for (e, m, k) in &ready {
-        if !conversations.contains_key(&k.contact) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = conversations.entry(k.contact) {
             let at = if m.at_ms > 0 { m.at_ms } else { now_ms() };
             let c =
                 messages::create_conversation(conn, e.cooperative_id, k.contact, e.channel_id, at)
                     .await?;
-            conversations.insert(k.contact, c.id);
+            slot.insert(c.id);
         }
     }
     // 3. Messages, multi-row; a provider id already stored is skipped.
