@@ -82,7 +82,7 @@ test('the owner adds a channel, sees only masked secrets and tests the connectio
   const page = await strictPage();
   await login(page, app, 'owner');
   await submit(page, 'nav a[href="/channels"]');
-  assert.equal(await page.locator('table.channels tbody tr').count(), 6, 'one demo channel per kind');
+  assert.equal(await page.locator('table.channels tbody tr').count(), 7, 'one demo channel per kind');
   await page.selectOption('form.add-channel select[name=kind]', 'line');
   await submit(page, 'form.add-channel button');
   await page.fill('input[name=name]', 'LINE Cabang');

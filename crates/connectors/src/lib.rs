@@ -10,6 +10,7 @@ pub mod line;
 pub mod meta;
 pub mod model;
 pub mod telegram;
+pub mod webchat;
 pub mod whatsapp;
 pub mod x;
 
@@ -40,6 +41,7 @@ pub fn split(kind: ChannelKind, body: &[u8]) -> Result<Vec<RawEvent>, ParseError
         ChannelKind::Telegram => telegram::split(body),
         ChannelKind::Line => line::split(body),
         ChannelKind::X => x::split(body),
+        ChannelKind::Webchat => webchat::split(body),
     }
 }
 
@@ -51,6 +53,7 @@ pub fn parse(kind: ChannelKind, event: &[u8]) -> Result<Event, ParseError> {
         ChannelKind::Telegram => telegram::parse(event),
         ChannelKind::Line => line::parse(event),
         ChannelKind::X => x::parse(event),
+        ChannelKind::Webchat => webchat::parse(event),
     }
 }
 
@@ -67,6 +70,7 @@ pub fn verify(
         ChannelKind::Telegram => telegram::verify(creds, req),
         ChannelKind::Line => line::verify(creds, req),
         ChannelKind::X => x::verify(creds, req),
+        ChannelKind::Webchat => webchat::verify(creds, req),
     }
 }
 
@@ -81,6 +85,7 @@ pub fn handshake(
             meta::handshake(creds, query)
         }
         ChannelKind::X => x::handshake(creds, query),
+        ChannelKind::Webchat => Err(VerifyError::NoHandshake),
         ChannelKind::Telegram | ChannelKind::Line => Err(VerifyError::NoHandshake),
     }
 }
@@ -98,5 +103,6 @@ pub async fn send(
         ChannelKind::Telegram => telegram::send(http, creds, out).await,
         ChannelKind::Line => line::send(http, creds, out).await,
         ChannelKind::X => x::send(http, creds, out).await,
+        ChannelKind::Webchat => webchat::send(out),
     }
 }

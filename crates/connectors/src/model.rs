@@ -14,16 +14,19 @@ pub enum ChannelKind {
     Telegram,
     Line,
     X,
+    /// The web chat widget on the cooperative's own site.
+    Webchat,
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 6] = [
+    pub const ALL: [ChannelKind; 7] = [
         ChannelKind::Whatsapp,
         ChannelKind::Messenger,
         ChannelKind::Instagram,
         ChannelKind::Telegram,
         ChannelKind::Line,
         ChannelKind::X,
+        ChannelKind::Webchat,
     ];
 
     pub fn parse(raw: &str) -> Option<ChannelKind> {
@@ -40,6 +43,7 @@ impl ChannelKind {
             ChannelKind::Telegram => "telegram",
             ChannelKind::Line => "line",
             ChannelKind::X => "x",
+            ChannelKind::Webchat => "webchat",
         }
     }
 
@@ -52,6 +56,8 @@ impl ChannelKind {
             ChannelKind::Telegram => "https://api.telegram.org",
             ChannelKind::Line => "https://api.line.me",
             ChannelKind::X => "https://api.x.com",
+            // Guyub is the "provider": nothing to reach.
+            ChannelKind::Webchat => "",
         }
     }
 
@@ -77,6 +83,8 @@ impl ChannelKind {
                 ("access_token", true),
                 ("consumer_secret", true),
             ],
+            // allowed_origins: the sites that may embed the widget, comma-separated, or *.
+            ChannelKind::Webchat => &[("allowed_origins", false), ("widget_secret", true)],
         }
     }
 

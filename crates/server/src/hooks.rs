@@ -45,7 +45,7 @@ impl ChannelCache {
             .remove(&id);
     }
 
-    async fn get(&self, st: &AppState, id: i64) -> Result<Arc<HookChannel>, ApiError> {
+    pub async fn get(&self, st: &AppState, id: i64) -> Result<Arc<HookChannel>, ApiError> {
         if let Some((at, c)) = self.map.lock().unwrap_or_else(|e| e.into_inner()).get(&id)
             && at.elapsed() < CACHE_TTL
         {

@@ -648,6 +648,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Channel access token",
     ),
     ("cred.channel_secret", "Rahasia kanal", "Channel secret"),
+    (
+        "cred.allowed_origins",
+        "Situs yang boleh memasang widget (pisahkan dengan koma, atau *)",
+        "Sites that may embed the widget (comma-separated, or *)",
+    ),
+    (
+        "cred.widget_secret",
+        "Rahasia widget (kosongkan: dibuat otomatis)",
+        "Widget secret (leave empty: made for you)",
+    ),
     ("cred.user_id", "ID pengguna", "User ID"),
     (
         "cred.consumer_secret",

@@ -11,6 +11,7 @@ mod metrics;
 mod pages;
 pub mod simulator;
 mod state;
+mod webchat;
 
 pub use state::AppState;
 
@@ -31,7 +32,7 @@ use tower_http::trace::TraceLayer;
 
 #[derive(RustEmbed)]
 #[folder = "assets/"]
-struct Assets;
+pub(crate) struct Assets;
 
 /// The whole application as a router.
 pub fn app(state: AppState) -> Router {
@@ -42,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(pages::router(state.clone()))
         .merge(hooks::router())
+        .merge(webchat::router())
         .merge(simulator::router(state.config.simulator))
         .route("/api/openapi.json", get(move || { let doc = openapi.clone(); async move { Json(doc.as_ref().clone()) } }))
         .route("/healthz", get(|| async { "ok" }))
@@ -114,7 +116,10 @@ async fn not_found_for(path: &str) -> Response {
 
 /// Machine-facing paths: errors there are problem JSON, never a page.
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/hooks/") || path.starts_with("/sim/api/")
+    path.starts_with("/api/")
+        || path.starts_with("/hooks/")
+        || path.starts_with("/sim/api/")
+        || path.starts_with("/webchat/")
 }
 
 /// Turns bare error responses (axum's own rejections: unknown method, body too

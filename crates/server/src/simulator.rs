@@ -325,6 +325,25 @@ async fn inbound(State(st): State<AppState>, Json(i): Json<Inbound>) -> Response
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
     let seq = st.simulator.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    if kind == ChannelKind::Webchat {
+        // A visitor writes through the widget's endpoint, with the widget's token.
+        let visitor = visitor_of(&i.from);
+        let token = guyub_connectors::webchat::visitor_token(
+            creds.get("widget_secret"),
+            channel.id.0,
+            &visitor,
+        );
+        let url = format!("http://{}/webchat/{}/messages", local_addr(&st), channel.id);
+        let body = json!({"token": token, "text": i.text, "client_id": format!("sim{seq}"), "name": i.name});
+        return match st.pipeline.http.post(url).json(&body).send().await {
+            Ok(res) => (
+                StatusCode::from_u16(res.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
+                res.text().await.unwrap_or_default(),
+            )
+                .into_response(),
+            Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+        };
+    }
     let (body, headers) = webhook_for(kind, &creds, &i, seq);
     let url = format!(
         "http://{}{}",
@@ -350,6 +369,21 @@ async fn inbound(State(st): State<AppState>, Json(i): Json<Inbound>) -> Response
     }
 }
 
+/// A web chat visitor id for whatever the simulator was given as "from".
+pub fn visitor_of(from: &str) -> String {
+    if from.starts_with('v') && from.len() > 1 && from[1..].bytes().all(|c| c.is_ascii_hexdigit()) {
+        return from.to_string();
+    }
+    let h = guyub_connectors::hmac_sha256(b"guyub-simulated-visitor", from.as_bytes());
+    format!(
+        "v{}",
+        h[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
 fn local_addr(st: &AppState) -> String {
     st.config
         .public_url
@@ -369,6 +403,16 @@ pub fn webhook_for(
     let now = guyub_store::now_ms();
     let name = i.name.clone().unwrap_or_else(|| i.from.clone());
     let body = match kind {
+        ChannelKind::Webchat => {
+            let e = guyub_connectors::webchat::event(
+                &visitor_of(&i.from),
+                &format!("sim{now}{seq}"),
+                Some(&name),
+                &i.text,
+                now,
+            );
+            return (e.body, Vec::new());
+        }
         ChannelKind::Whatsapp => {
             json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"value": {
             "messaging_product": "whatsapp",
@@ -404,6 +448,7 @@ pub fn webhook_for(
     };
     let bytes = body.to_string().into_bytes();
     let headers = match kind {
+        ChannelKind::Webchat => Vec::new(),
         ChannelKind::Whatsapp | ChannelKind::Messenger | ChannelKind::Instagram => {
             vec![(
                 "x-hub-signature-256",

@@ -149,13 +149,26 @@ pub async fn add(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(invalid("name", "is required, at most 100 characters"));
     }
-    let base_url = if input.base_url.trim().is_empty() {
+    let base_url = if kind == ChannelKind::Webchat {
+        ""
+    } else if input.base_url.trim().is_empty() {
         kind.default_base_url()
     } else {
         input.base_url.trim()
     };
-    check_base_url(base_url)?;
-    let (settings, secrets) = split_values(kind, input.values, &BTreeMap::new())?;
+    if kind != ChannelKind::Webchat {
+        check_base_url(base_url)?;
+    }
+    // The widget's secret is Guyub's own: made here unless given.
+    let mut values = input.values.clone();
+    if kind == ChannelKind::Webchat
+        && values
+            .get("widget_secret")
+            .is_none_or(|v| v.trim().is_empty())
+    {
+        values.insert("widget_secret".into(), crate::secret::random_token());
+    }
+    let (settings, secrets) = split_values(kind, &values, &BTreeMap::new())?;
     let sealed = boxed.seal(&serde_json::to_string(&secrets).unwrap_or_default());
     let mut tx = db.begin_write().await?;
     let c = channels::create(
@@ -222,7 +235,9 @@ pub async fn change(
         .filter(|u| !u.is_empty())
         .unwrap_or(&c.base_url)
         .to_string();
-    check_base_url(&base_url)?;
+    if kind != ChannelKind::Webchat {
+        check_base_url(&base_url)?;
+    }
     let active = ch.active.unwrap_or(c.active);
     let sealed = boxed.seal(&serde_json::to_string(&secrets).unwrap_or_default());
     let settings = serde_json::to_string(&settings).unwrap_or_default();
@@ -298,6 +313,7 @@ pub async fn test_connection(
     let kind = kind_of(&c.kind)?;
     let creds = credentials(boxed, &c)?;
     let (url, bearer) = match kind {
+        ChannelKind::Webchat => return Ok("the web chat is served by Guyub itself".into()),
         ChannelKind::Whatsapp => (
             format!("{}/{}", creds.base(), creds.get("phone_number_id")),
             Some(creds.get("access_token")),

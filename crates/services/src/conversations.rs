@@ -380,3 +380,28 @@ pub async fn queue_code(
     )
     .await
 }
+
+/// A web chat visitor's messages after `after` (what the widget shows); outgoing ones
+/// that were sent count as delivered once fetched. The caller has checked the
+/// visitor's token for the channel.
+pub async fn webchat_messages(
+    db: &Db,
+    coop: CooperativeId,
+    visitor: &str,
+    after: i64,
+) -> Result<Vec<Message>> {
+    let mut conn = db.conn().await?;
+    let Some((identity, _)) = contacts::find_identity(&mut conn, coop, "webchat", visitor).await?
+    else {
+        return Ok(Vec::new());
+    };
+    let list = messages::identity_messages(&mut conn, coop, identity.id, after, 200).await?;
+    if let Some(last) = list
+        .iter()
+        .rev()
+        .find(|m| m.direction == "out" && m.sent_at.is_some())
+    {
+        messages::delivered_up_to(&mut conn, identity.id, last.id).await?;
+    }
+    Ok(list)
+}

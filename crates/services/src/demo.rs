@@ -242,6 +242,13 @@ pub fn simulated_channel(
 ) -> (&'static str, &'static [(&'static str, &'static str)]) {
     use guyub_connectors::ChannelKind::*;
     match kind {
+        Webchat => (
+            "webchat",
+            &[
+                ("allowed_origins", "*"),
+                ("widget_secret", "demo-webchat-secret"),
+            ],
+        ),
         Whatsapp => (
             "whatsapp",
             &[
@@ -308,7 +315,11 @@ pub async fn connect_simulated_channels(
     let existing = crate::channels::list(db, boxed, &actor).await?;
     for kind in guyub_connectors::ChannelKind::ALL {
         let (sim, creds) = simulated_channel(kind);
-        let base_url = format!("{}/sim/{sim}", public_url.trim_end_matches('/'));
+        let base_url = if kind == guyub_connectors::ChannelKind::Webchat {
+            String::new()
+        } else {
+            format!("{}/sim/{sim}", public_url.trim_end_matches('/'))
+        };
         let values = creds
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -348,5 +359,6 @@ fn kind_label(kind: guyub_connectors::ChannelKind) -> &'static str {
         Telegram => "Telegram",
         Line => "LINE",
         X => "X",
+        Webchat => "Web chat",
     }
 }

@@ -798,3 +798,48 @@ pub async fn events_done(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     }
     Ok(())
 }
+
+/// An identity's messages after `after`, both ways, oldest first (the web chat widget).
+/// Outgoing messages appear once sent, and nothing after a reply still waiting to be
+/// sent is returned yet, so a client that remembers the last id it saw misses nothing.
+pub async fn identity_messages(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    identity: IdentityId,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Message>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {MSG_COLS} FROM messages WHERE cooperative_id = $1 AND identity_id = $2 AND id > $3
+           AND status <> 'failed'
+           AND id < COALESCE((SELECT MIN(id) FROM messages WHERE identity_id = $2 AND direction = 'out'
+                              AND sent_at IS NULL AND status <> 'failed' AND id > $3), 9223372036854775807)
+         ORDER BY id LIMIT $4"
+    ));
+    let rows = sqlx::query(sql)
+        .bind(coop.0)
+        .bind(identity.0)
+        .bind(after)
+        .bind(limit.clamp(1, 500))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(msg_row).collect()
+}
+
+/// Outgoing messages to the identity up to `up_to` that the widget has now shown.
+pub async fn delivered_up_to(
+    conn: &mut Conn,
+    identity: IdentityId,
+    up_to: MessageId,
+) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE messages SET status = 'delivered', status_rank = 3, delivered_at = COALESCE(delivered_at, $3)
+         WHERE identity_id = $1 AND direction = 'out' AND id <= $2 AND status_rank < 3 AND status_rank >= 1",
+    )
+    .bind(identity.0)
+    .bind(up_to.0)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}

@@ -129,7 +129,7 @@ struct ListPage {
     t: Tr,
     shell: Shell,
     rows: Vec<ChannelRow>,
-    kinds: [ChannelKind; 6],
+    kinds: [ChannelKind; 7],
     can_manage: bool,
 }
 
@@ -159,7 +159,7 @@ struct NewPage {
     shell: Shell,
     /// None: choose a kind first.
     kind: Option<ChannelKind>,
-    kinds: [ChannelKind; 6],
+    kinds: [ChannelKind; 7],
     name: String,
     base_url: String,
     default_base_url: &'static str,

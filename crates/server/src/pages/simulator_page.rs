@@ -50,6 +50,7 @@ fn sim_kind(kind: ChannelKind) -> &'static str {
         ChannelKind::Telegram => "telegram",
         ChannelKind::Line => "line",
         ChannelKind::X => "x",
+        ChannelKind::Webchat => "webchat",
     }
 }
 

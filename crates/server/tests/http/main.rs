@@ -7,3 +7,4 @@ mod members;
 mod pipeline;
 mod support;
 mod ui;
+mod webchat;

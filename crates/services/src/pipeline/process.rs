@@ -26,6 +26,7 @@ pub fn identity_kind(kind: ChannelKind) -> IdentityKind {
         ChannelKind::Telegram => IdentityKind::Telegram,
         ChannelKind::Line => IdentityKind::Line,
         ChannelKind::X => IdentityKind::X,
+        ChannelKind::Webchat => IdentityKind::Webchat,
     }
 }
 

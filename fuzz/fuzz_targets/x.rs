@@ -1,0 +1,7 @@
+#![no_main]
+//! x: `split` a delivery, `parse` each event it gives and the raw input itself.
+
+use guyub_connectors::x;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| guyub_fuzz::provider(data, x::split, x::parse));
