@@ -142,3 +142,21 @@ pub(crate) async fn record(
     .await?;
     Ok(())
 }
+
+/// Makes rustls use the ring crypto provider (once per process; later calls do
+/// nothing). Every outgoing HTTPS connection (providers' APIs) needs it.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod tls_tests {
+    #[tokio::test]
+    async fn https_urls_are_reachable_in_principle() {
+        super::install_tls();
+        let client = reqwest::Client::new();
+        // Nothing listens there: a connection error, not "no TLS support".
+        let e = client.get("https://127.0.0.1:9/").send().await.unwrap_err();
+        assert!(e.is_connect(), "{e:?}");
+    }
+}

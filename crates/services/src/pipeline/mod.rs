@@ -66,6 +66,7 @@ impl Default for Settings {
 
 impl Pipeline {
     pub fn new(db: Db, secrets: SecretBox) -> Pipeline {
+        crate::install_tls();
         let (hub, _) = broadcast::channel(4096);
         Pipeline {
             db,
