@@ -43,6 +43,8 @@ for t in "${TARGETS[@]}"; do
   dict=()
   [ "$t" != domain ] && dict=(-dict=json.dict)
   log="artifacts/$t.log"
+  stamp="artifacts/$t/.started" # to tell this run's artifacts from earlier ones
+  touch "$stamp"
   t0=$(date +%s)
   if cargo fuzz run "$t" "$work" "corpus/$t" -- \
       -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
@@ -52,12 +54,29 @@ for t in "${TARGETS[@]}"; do
     echo "==> $t: ok, $runs inputs in $(($(date +%s) - t0)) s ($cov)"
   else
     failed+=("$t")
-    echo "==> $t: FAILED (full log: fuzz/$log)"
-    grep -v -E '^#[0-9]+' "$log" | tail -n 60
-    for a in artifacts/"$t"/*; do
-      [ -f "$a" ] || continue
+    echo "==> $t: FAILED after $(($(date +%s) - t0)) s (full log: fuzz/$log)"
+    # The panic message or the sanitizer's verdict, without the stack.
+    awk '/ERROR: libFuzzer/ {print "    " $0; n = 0; next}
+         /panicked at/ {n = 8}
+         /ERROR: (AddressSanitizer|LeakSanitizer)/ {n = 6}
+         /^stack backtrace:/ {n = 0}
+         n > 0 {print "    " $0; n--}' "$log"
+    grep -m1 '^SUMMARY' "$log" | sed 's/^/    /' || true
+    for a in $(find "artifacts/$t" -type f -newer "$stamp" ! -name 'minimized-*'); do
       echo "--- fuzz/$a ($(wc -c <"$a") bytes), hex:"
-      od -An -tx1 -v "$a" | head -n 32
+      od -An -tx1 -v "$a" | head -n 16
+      # A smaller input that fails the same way, when libFuzzer finds one quickly.
+      min="artifacts/$t/minimized-$(basename "$a")"
+      if timeout 120 cargo fuzz tmin "$t" "$a" -r 2000 >"$log.tmin" 2>&1; then
+        found=$(awk '/^Minimized artifact:/ {f = 1; next} f && NF {print $1; exit}' "$log.tmin")
+        if [ -n "$found" ] && [ -f "$found" ]; then
+          mv "$found" "$min"
+          echo "--- minimized: fuzz/$min ($(wc -c <"$min") bytes), hex:"
+          od -An -tx1 -v "$min" | head -n 16
+        fi
+      fi
+      # tmin's intermediate steps.
+      find "artifacts/$t" -type f -name 'minimized-from-*' -newer "$a" -delete
     done
   fi
 done

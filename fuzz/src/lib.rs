@@ -25,7 +25,10 @@ pub fn provider(data: &[u8], split: Split, parse: Parse) {
             // What split stores, parse must be able to read as JSON: an event whose body
             // is not JSON would fail on every retry.
             if let Err(err) = serde_json::from_slice::<serde_json::Value>(&e.body) {
-                panic!("split gave an event body that is not JSON ({err}), key {:?}", e.key);
+                panic!(
+                    "split gave an event body that is not JSON ({err}), key {:?}",
+                    e.key
+                );
             }
             let parsed = parse(&e.body);
             if let Err(ParseError(m)) = &parsed {
@@ -135,7 +138,14 @@ pub fn verify_and_handshake(data: &[u8]) {
         if let Some(sig) = signature(kind, &creds, body) {
             let signed = |_: &str| Some(sig.clone());
             assert_eq!(
-                connectors::verify(kind, &creds, &SignedRequest { header: &signed, body }),
+                connectors::verify(
+                    kind,
+                    &creds,
+                    &SignedRequest {
+                        header: &signed,
+                        body
+                    }
+                ),
                 Ok(()),
                 "{kind}: a correctly signed delivery was refused"
             );
@@ -232,6 +242,20 @@ fn domain_one(raw: &str) {
     if let Ok(d) = date {
         assert_eq!(Date::new(d.year, d.month, d.day), Some(d));
         assert_eq!(Date::parse(&d.to_string()), Ok(d), "date {d} re-parsed");
+        // The date is the one written: the month is the middle number in every
+        // accepted form (YYYY-MM-DD, DD-MM-YYYY, DD/MM/YYYY), the day one of the others.
+        let n: Vec<i64> = raw
+            .trim()
+            .split(['-', '/'])
+            .map(|p| p.parse().unwrap_or(-1))
+            .collect();
+        assert!(
+            n.len() == 3
+                && n[1] == i64::from(d.month)
+                && (n[0] == i64::from(d.day) || n[2] == i64::from(d.day))
+                && (n[0] == i64::from(d.year) || n[2] == i64::from(d.year)),
+            "{raw:?} parsed as the date {d}"
+        );
     }
 
     let gender = Gender::parse(raw);
@@ -272,7 +296,11 @@ fn domain_one(raw: &str) {
         );
         for n in [0i64, 1, 7, 42, 999, 123_456, 999_999_999_999] {
             let no = f.format(n);
-            assert_eq!(f.number_of(&no), Some(n), "format {pattern:?}, number {no:?}");
+            assert_eq!(
+                f.number_of(&no),
+                Some(n),
+                "format {pattern:?}, number {no:?}"
+            );
         }
         let _ = f.number_of(raw);
     }
@@ -281,7 +309,11 @@ fn domain_one(raw: &str) {
         assert_eq!(MemberStatus::parse(s.as_str()), Ok(s));
     }
     if let Ok(e) = Email::parse(raw) {
-        assert_eq!(Email::parse(e.as_str()).as_ref(), Ok(&e), "e-mail re-parsed");
+        assert_eq!(
+            Email::parse(e.as_str()).as_ref(),
+            Ok(&e),
+            "e-mail re-parsed"
+        );
         let _ = e.masked();
     }
     if let Ok(s) = Slug::parse(raw) {

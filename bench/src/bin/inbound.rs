@@ -62,6 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis() as u64;
     let next = Arc::new(AtomicU64::new(0));
+    guyub_services::install_tls();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(1024)
         .build()?;

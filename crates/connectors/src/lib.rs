@@ -6,6 +6,7 @@
 //!
 //! Nothing here touches the database; the pipeline in `guyub-services` does.
 
+pub mod email;
 pub mod line;
 pub mod meta;
 pub mod model;
@@ -42,6 +43,7 @@ pub fn split(kind: ChannelKind, body: &[u8]) -> Result<Vec<RawEvent>, ParseError
         ChannelKind::Line => line::split(body),
         ChannelKind::X => x::split(body),
         ChannelKind::Webchat => webchat::split(body),
+        ChannelKind::Email => email::split(body),
     }
 }
 
@@ -54,6 +56,7 @@ pub fn parse(kind: ChannelKind, event: &[u8]) -> Result<Event, ParseError> {
         ChannelKind::Line => line::parse(event),
         ChannelKind::X => x::parse(event),
         ChannelKind::Webchat => webchat::parse(event),
+        ChannelKind::Email => email::parse(event),
     }
 }
 
@@ -71,6 +74,7 @@ pub fn verify(
         ChannelKind::Line => line::verify(creds, req),
         ChannelKind::X => x::verify(creds, req),
         ChannelKind::Webchat => webchat::verify(creds, req),
+        ChannelKind::Email => email::verify(creds, req),
     }
 }
 
@@ -85,7 +89,7 @@ pub fn handshake(
             meta::handshake(creds, query)
         }
         ChannelKind::X => x::handshake(creds, query),
-        ChannelKind::Webchat => Err(VerifyError::NoHandshake),
+        ChannelKind::Webchat | ChannelKind::Email => Err(VerifyError::NoHandshake),
         ChannelKind::Telegram | ChannelKind::Line => Err(VerifyError::NoHandshake),
     }
 }
@@ -104,5 +108,12 @@ pub async fn send(
         ChannelKind::Line => line::send(http, creds, out).await,
         ChannelKind::X => x::send(http, creds, out).await,
         ChannelKind::Webchat => webchat::send(out),
+        ChannelKind::Email => {
+            let thread = email::Thread {
+                in_reply_to: out.in_reply_to,
+                subject: out.subject,
+            };
+            email::send(creds, out, &thread).await
+        }
     }
 }

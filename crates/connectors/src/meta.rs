@@ -443,6 +443,8 @@ mod tests {
             reply_token: None,
             tag: None,
             idempotency_key: "k",
+            in_reply_to: None,
+            subject: None,
         };
         assert_eq!(
             message_body(&out).unwrap(),

@@ -16,10 +16,12 @@ pub enum ChannelKind {
     X,
     /// The web chat widget on the cooperative's own site.
     Webchat,
+    /// A mailbox: IMAP in, SMTP out.
+    Email,
 }
 
 impl ChannelKind {
-    pub const ALL: [ChannelKind; 7] = [
+    pub const ALL: [ChannelKind; 8] = [
         ChannelKind::Whatsapp,
         ChannelKind::Messenger,
         ChannelKind::Instagram,
@@ -27,6 +29,7 @@ impl ChannelKind {
         ChannelKind::Line,
         ChannelKind::X,
         ChannelKind::Webchat,
+        ChannelKind::Email,
     ];
 
     pub fn parse(raw: &str) -> Option<ChannelKind> {
@@ -44,6 +47,7 @@ impl ChannelKind {
             ChannelKind::Line => "line",
             ChannelKind::X => "x",
             ChannelKind::Webchat => "webchat",
+            ChannelKind::Email => "email",
         }
     }
 
@@ -57,7 +61,7 @@ impl ChannelKind {
             ChannelKind::Line => "https://api.line.me",
             ChannelKind::X => "https://api.x.com",
             // Guyub is the "provider": nothing to reach.
-            ChannelKind::Webchat => "",
+            ChannelKind::Webchat | ChannelKind::Email => "",
         }
     }
 
@@ -85,6 +89,18 @@ impl ChannelKind {
             ],
             // allowed_origins: the sites that may embed the widget, comma-separated, or *.
             ChannelKind::Webchat => &[("allowed_origins", false), ("widget_secret", true)],
+            // imap_tls: tls or none; smtp_tls: tls, starttls or none.
+            ChannelKind::Email => &[
+                ("address", false),
+                ("imap_host", false),
+                ("imap_port", false),
+                ("imap_tls", false),
+                ("smtp_host", false),
+                ("smtp_port", false),
+                ("smtp_tls", false),
+                ("username", false),
+                ("password", true),
+            ],
         }
     }
 
@@ -409,6 +425,9 @@ pub struct Outgoing<'a> {
     pub tag: Option<&'a str>,
     /// Stable per message, for providers that de-duplicate retries (LINE).
     pub idempotency_key: &'a str,
+    /// E-mail threading: the member's last message id and its subject.
+    pub in_reply_to: Option<&'a str>,
+    pub subject: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -128,6 +128,7 @@ enum ConfigCmd {
 }
 
 pub fn main() -> ExitCode {
+    guyub_services::install_tls();
     let cli = Cli::parse();
     let listen = match &cli.command {
         Command::Serve(a) => a.listen.clone(),

@@ -290,6 +290,7 @@ fn start_server(
 
 #[tokio::test]
 async fn serve_prints_a_setup_link_loads_the_demo_once_and_stops_on_sigterm() {
+    guyub_services::install_tls();
     let url = guyub_store::testing::fresh_database_url().await;
     let data = std::env::temp_dir().join(format!("guyub-serve-{}", std::process::id()));
     let (mut child, base, lines) = start_server(&url, &data, &[]);
@@ -560,6 +561,7 @@ fn wa_delivery(wamid: &str) -> (Vec<u8>, String) {
 
 #[tokio::test]
 async fn every_acknowledged_event_survives_kill_9_and_takes_effect_once() {
+    guyub_services::install_tls();
     let url = guyub_store::testing::fresh_database_url().await;
     let data = std::env::temp_dir().join(format!("guyub-kill-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);

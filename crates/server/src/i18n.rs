@@ -654,6 +654,27 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Sites that may embed the widget (comma-separated, or *)",
     ),
     (
+        "cred.address",
+        "Alamat surel kanal",
+        "Channel e-mail address",
+    ),
+    ("cred.imap_host", "Server IMAP", "IMAP server"),
+    ("cred.imap_port", "Port IMAP (993)", "IMAP port (993)"),
+    (
+        "cred.imap_tls",
+        "TLS IMAP (tls atau none)",
+        "IMAP TLS (tls or none)",
+    ),
+    ("cred.smtp_host", "Server SMTP", "SMTP server"),
+    ("cred.smtp_port", "Port SMTP (587)", "SMTP port (587)"),
+    (
+        "cred.smtp_tls",
+        "TLS SMTP (starttls, tls atau none)",
+        "SMTP TLS (starttls, tls or none)",
+    ),
+    ("cred.username", "Nama pengguna", "User name"),
+    ("cred.password", "Kata sandi", "Password"),
+    (
         "cred.widget_secret",
         "Rahasia widget (kosongkan: dibuat otomatis)",
         "Widget secret (leave empty: made for you)",

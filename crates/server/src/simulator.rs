@@ -325,6 +325,13 @@ async fn inbound(State(st): State<AppState>, Json(i): Json<Inbound>) -> Response
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
     let seq = st.simulator.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    if kind == ChannelKind::Email {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"detail": "e-mail is not simulated: write to the channel's real mailbox"})),
+        )
+            .into_response();
+    }
     if kind == ChannelKind::Webchat {
         // A visitor writes through the widget's endpoint, with the widget's token.
         let visitor = visitor_of(&i.from);
@@ -403,6 +410,15 @@ pub fn webhook_for(
     let now = guyub_store::now_ms();
     let name = i.name.clone().unwrap_or_else(|| i.from.clone());
     let body = match kind {
+        ChannelKind::Email => {
+            let raw = format!(
+                "From: {name} <{}>\r\nTo: {}\r\nSubject: Pesan\r\nMessage-ID: <sim{now}{seq}@simulator.invalid>\r\n\r\n{}\r\n",
+                i.from,
+                creds.get("address"),
+                i.text
+            );
+            return (raw.into_bytes(), Vec::new());
+        }
         ChannelKind::Webchat => {
             let e = guyub_connectors::webchat::event(
                 &visitor_of(&i.from),
@@ -448,6 +464,7 @@ pub fn webhook_for(
     };
     let bytes = body.to_string().into_bytes();
     let headers = match kind {
+        ChannelKind::Email => Vec::new(),
         ChannelKind::Webchat => Vec::new(),
         ChannelKind::Whatsapp | ChannelKind::Messenger | ChannelKind::Instagram => {
             vec![(

@@ -149,14 +149,14 @@ pub async fn add(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(invalid("name", "is required, at most 100 characters"));
     }
-    let base_url = if kind == ChannelKind::Webchat {
+    let base_url = if matches!(kind, ChannelKind::Webchat | ChannelKind::Email) {
         ""
     } else if input.base_url.trim().is_empty() {
         kind.default_base_url()
     } else {
         input.base_url.trim()
     };
-    if kind != ChannelKind::Webchat {
+    if !matches!(kind, ChannelKind::Webchat | ChannelKind::Email) {
         check_base_url(base_url)?;
     }
     // The widget's secret is Guyub's own: made here unless given.
@@ -235,7 +235,7 @@ pub async fn change(
         .filter(|u| !u.is_empty())
         .unwrap_or(&c.base_url)
         .to_string();
-    if kind != ChannelKind::Webchat {
+    if !matches!(kind, ChannelKind::Webchat | ChannelKind::Email) {
         check_base_url(&base_url)?;
     }
     let active = ch.active.unwrap_or(c.active);
@@ -314,6 +314,11 @@ pub async fn test_connection(
     let creds = credentials(boxed, &c)?;
     let (url, bearer) = match kind {
         ChannelKind::Webchat => return Ok("the web chat is served by Guyub itself".into()),
+        ChannelKind::Email => {
+            return crate::pipeline::mail::check(&creds)
+                .await
+                .map_err(|e| invalid("connection", e));
+        }
         ChannelKind::Whatsapp => (
             format!("{}/{}", creds.base(), creds.get("phone_number_id")),
             Some(creds.get("access_token")),

@@ -242,6 +242,8 @@ pub fn simulated_channel(
 ) -> (&'static str, &'static [(&'static str, &'static str)]) {
     use guyub_connectors::ChannelKind::*;
     match kind {
+        // Not simulated: a mailbox needs a real IMAP and SMTP server.
+        Email => ("email", &[]),
         Webchat => (
             "webchat",
             &[
@@ -314,6 +316,9 @@ pub async fn connect_simulated_channels(
     let actor = Actor::cli(coop.id);
     let existing = crate::channels::list(db, boxed, &actor).await?;
     for kind in guyub_connectors::ChannelKind::ALL {
+        if kind == guyub_connectors::ChannelKind::Email {
+            continue;
+        }
         let (sim, creds) = simulated_channel(kind);
         let base_url = if kind == guyub_connectors::ChannelKind::Webchat {
             String::new()
@@ -360,5 +365,6 @@ fn kind_label(kind: guyub_connectors::ChannelKind) -> &'static str {
         Line => "LINE",
         X => "X",
         Webchat => "Web chat",
+        Email => "E-mail",
     }
 }

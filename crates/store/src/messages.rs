@@ -843,3 +843,20 @@ pub async fn delivered_up_to(
     .await?
     .rows_affected())
 }
+
+/// The identity's newest message to the cooperative on this channel.
+pub async fn last_inbound(
+    conn: &mut Conn,
+    identity: IdentityId,
+    channel: ChannelId,
+) -> Result<Option<Message>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {MSG_COLS} FROM messages WHERE identity_id = $1 AND channel_id = $2 AND direction = 'in' ORDER BY id DESC LIMIT 1"
+    ));
+    let row = sqlx::query(sql)
+        .bind(identity.0)
+        .bind(channel.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(msg_row).transpose()
+}

@@ -129,7 +129,7 @@ struct ListPage {
     t: Tr,
     shell: Shell,
     rows: Vec<ChannelRow>,
-    kinds: [ChannelKind; 7],
+    kinds: &'static [ChannelKind],
     can_manage: bool,
 }
 
@@ -146,7 +146,7 @@ pub async fn list(
         t: s.tr(),
         shell,
         rows: found.iter().map(|v| row(&state, v)).collect(),
-        kinds: ChannelKind::ALL,
+        kinds: &ChannelKind::ALL,
         can_manage: can_manage(&s),
     };
     Ok(html(&view, s.lang())?.into_response())
@@ -159,7 +159,7 @@ struct NewPage {
     shell: Shell,
     /// None: choose a kind first.
     kind: Option<ChannelKind>,
-    kinds: [ChannelKind; 7],
+    kinds: &'static [ChannelKind],
     name: String,
     base_url: String,
     default_base_url: &'static str,
@@ -192,7 +192,7 @@ async fn new_page(
             .map(|k| fields(t, k, &p.values, &BTreeMap::new()))
             .unwrap_or_default(),
         kind,
-        kinds: ChannelKind::ALL,
+        kinds: &ChannelKind::ALL,
         t,
         shell,
         error,

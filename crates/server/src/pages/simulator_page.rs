@@ -51,6 +51,7 @@ fn sim_kind(kind: ChannelKind) -> &'static str {
         ChannelKind::Line => "line",
         ChannelKind::X => "x",
         ChannelKind::Webchat => "webchat",
+        ChannelKind::Email => "email",
     }
 }
 

@@ -2,6 +2,7 @@
 //! database (SQLite by default, PostgreSQL with GUYUB_TEST_DATABASE_URL).
 
 mod api;
+mod email;
 mod isolation;
 mod members;
 mod pipeline;

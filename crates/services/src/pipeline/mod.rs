@@ -8,6 +8,7 @@
 //!    pacing; status callbacks move a message forward only.
 
 pub mod ingest;
+pub mod mail;
 pub mod process;
 pub mod send;
 
@@ -109,6 +110,8 @@ impl Pipeline {
         }
         let s = self.clone();
         let sender = tokio::spawn(async move { s.run_sender().await });
+        let m = self.clone();
+        tasks.push(tokio::spawn(async move { m.run_mail_poller().await }));
         stop.await;
         for t in tasks {
             t.abort();

@@ -27,6 +27,7 @@ pub fn identity_kind(kind: ChannelKind) -> IdentityKind {
         ChannelKind::Line => IdentityKind::Line,
         ChannelKind::X => IdentityKind::X,
         ChannelKind::Webchat => IdentityKind::Webchat,
+        ChannelKind::Email => IdentityKind::Email,
     }
 }
 

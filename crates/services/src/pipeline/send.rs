@@ -126,6 +126,7 @@ impl Pipeline {
         let creds = credentials(&self.secrets, &channel)?;
         let mut reply_token = None;
         let mut tag = None;
+        let mut thread: Option<(String, String)> = None;
         {
             let mut conn = self.db.conn().await?;
             match kind {
@@ -136,6 +137,15 @@ impl Pipeline {
                         now_ms() - guyub_connectors::line::REPLY_TOKEN_TTL_MS,
                     )
                     .await?;
+                }
+                ChannelKind::Email => {
+                    // Reply in the member's thread: their last message and its subject.
+                    thread = messages::last_inbound(&mut conn, identity.id, channel.id)
+                        .await?
+                        .map(|m| {
+                            let subject = m.body.lines().next().unwrap_or("").to_string();
+                            (m.provider_id.unwrap_or_default(), subject)
+                        });
                 }
                 ChannelKind::Messenger | ChannelKind::Instagram => {
                     let last = messages::last_inbound_at(&mut conn, identity.id, channel.id)
@@ -159,6 +169,8 @@ impl Pipeline {
             reply_token: reply_token.as_ref().map(|(_, t)| t.as_str()),
             tag,
             idempotency_key: &key,
+            in_reply_to: thread.as_ref().map(|t| t.0.as_str()),
+            subject: thread.as_ref().map(|t| t.1.as_str()),
         };
         let result = guyub_connectors::send(kind, &self.http, &creds, &out).await;
         // A reply token is spent whatever the answer was.
