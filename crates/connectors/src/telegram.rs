@@ -91,7 +91,11 @@ pub fn parse(event: &[u8]) -> Result<Event, ParseError> {
             ),
             sender: sender(user)?,
             reply_to_address: Some(chat.to_string()),
-            at_ms: r.get("date").and_then(Value::as_i64).unwrap_or(0) * 1000,
+            at_ms: r
+                .get("date")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .saturating_mul(1000),
             content: Content::Reaction { emoji },
             reply_token: None,
             in_reply_to: Some(format!("{chat}:{msg}")),
@@ -162,7 +166,11 @@ pub fn parse(event: &[u8]) -> Result<Event, ParseError> {
         provider_id: format!("{chat}:{msg_id}"),
         sender: from,
         reply_to_address: Some(chat.to_string()),
-        at_ms: m.get("date").and_then(Value::as_i64).unwrap_or(0) * 1000,
+        at_ms: m
+            .get("date")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            .saturating_mul(1000),
         content,
         reply_token: None,
         in_reply_to: m
@@ -358,5 +366,19 @@ mod tests {
                 json!({"chat_id":"5","document":"https://x/a.pdf"})
             )
         );
+    }
+}
+
+#[cfg(test)]
+mod found_by_fuzzing {
+    use super::*;
+
+    #[test]
+    fn absurd_dates_do_not_overflow() {
+        let u = br#"{"update_id":6,"message":{"message_id":4,"from":{"id":5},"chat":{"id":5},"date":-9999999999999991,"text":"x"}}"#;
+        let Event::Message(m) = parse(u).unwrap() else {
+            panic!()
+        };
+        assert_eq!(m.at_ms, i64::MIN);
     }
 }

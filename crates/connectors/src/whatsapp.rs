@@ -33,9 +33,10 @@ struct ChangeValue<'a> {
 }
 
 #[derive(Deserialize)]
-struct Ids<'a> {
-    id: &'a str,
-    status: Option<&'a str>,
+struct Ids {
+    // Owned: Meta may escape characters (`\/`) inside ids, which a borrowed str cannot hold.
+    id: String,
+    status: Option<String>,
 }
 
 /// One event per message (`m:{wamid}`) and per status (`s:{wamid}:{status}`). A
@@ -56,7 +57,7 @@ pub fn split(body: &[u8]) -> Result<Vec<RawEvent>, ParseError> {
         for s in &v.statuses {
             let ids: Ids = serde_json::from_str(s.get())?;
             out.push(RawEvent {
-                key: format!("s:{}:{}", ids.id, ids.status.unwrap_or("")),
+                key: format!("s:{}:{}", ids.id, ids.status.as_deref().unwrap_or("")),
                 body: format!("{{\"status\":{}}}", s.get()).into_bytes(),
             });
         }
@@ -76,7 +77,7 @@ fn seconds_ms(v: &Value, p: &str) -> i64 {
                 .or(t.as_i64())
         })
         .unwrap_or(0)
-        * 1000
+        .saturating_mul(1000)
 }
 
 pub fn parse(event: &[u8]) -> Result<Event, ParseError> {
@@ -463,5 +464,21 @@ mod tests {
             tpl["template"]["components"][0]["parameters"][0],
             json!({"type":"text","text":"123456"})
         );
+    }
+}
+
+#[cfg(test)]
+mod found_by_fuzzing {
+    use super::*;
+
+    #[test]
+    fn escaped_ids_and_huge_timestamps() {
+        let body = r#"{"entry":[{"changes":[{"value":{"statuses":[{"id":"wamid.HBgL\/abc=","status":"re\u0061d","timestamp":"0060768612302237119"}]}}]}]}"#;
+        let ev = split(body.as_bytes()).unwrap();
+        assert_eq!(ev[0].key, "s:wamid.HBgL/abc=:read");
+        let Event::Status(s) = parse(&ev[0].body).unwrap() else {
+            panic!()
+        };
+        assert_eq!(s.at_ms, i64::MAX);
     }
 }

@@ -131,6 +131,10 @@ impl Date {
         if !(1900..=2200).contains(&y) {
             return Err(MemberError::Date);
         }
+        // Out-of-range parts must not wrap into a real date (262 as u8 is 6).
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return Err(MemberError::Date);
+        }
         Date::new(y, m as u8, d as u8).ok_or(MemberError::Date)
     }
 }
@@ -245,7 +249,7 @@ impl Nik {
 
 /// Masks a stored NIK string the same way as `Nik::masked`.
 pub fn mask_nik(s: &str) -> String {
-    if s.len() != 16 {
+    if s.len() != 16 || !s.is_ascii() {
         return "*".repeat(s.chars().count());
     }
     format!("{}**********{}", &s[..4], &s[14..])
@@ -621,6 +625,8 @@ mod tests {
         assert_eq!(Date::parse("2000-02-29").unwrap().to_string(), "2000-02-29");
         for bad in [
             "1900-02-29",
+            "2025-262-2",
+            "2025-06-256",
             "2023-13-01",
             "1990-3",
             "x",

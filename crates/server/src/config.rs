@@ -54,6 +54,9 @@ pub struct Config {
     /// Run the pipeline's workers (processor, sender) in this process. A large
     /// deployment runs API-only processes (`false`) beside worker processes.
     pub workers: bool,
+    /// Where attachments are kept.
+    pub object_store: ObjectStoreConfig,
+    pub max_attachment_bytes: usize,
     /// Where each value came from, for `guyub config check`.
     pub origins: BTreeMap<&'static str, Origin>,
 }
@@ -166,7 +169,56 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "GUYUB_WORKERS",
         "true or false: run the message processor and sender in this process",
     ),
+    (
+        "object_store",
+        "GUYUB_OBJECT_STORE",
+        "where attachments are kept: local (a directory) or s3 (S3-compatible storage)",
+    ),
+    (
+        "object_store_dir",
+        "GUYUB_OBJECT_STORE_DIR",
+        "the directory for object_store = local (default <data_dir>/objects)",
+    ),
+    (
+        "s3_endpoint",
+        "GUYUB_S3_ENDPOINT",
+        "S3 endpoint URL, e.g. https://s3.ap-southeast-3.amazonaws.com or http://minio:9000",
+    ),
+    ("s3_bucket", "GUYUB_S3_BUCKET", "S3 bucket name"),
+    (
+        "s3_region",
+        "GUYUB_S3_REGION",
+        "S3 region (default us-east-1)",
+    ),
+    (
+        "s3_access_key_id",
+        "GUYUB_S3_ACCESS_KEY_ID",
+        "S3 access key id",
+    ),
+    (
+        "s3_secret_access_key",
+        "GUYUB_S3_SECRET_ACCESS_KEY",
+        "S3 secret access key",
+    ),
+    (
+        "max_attachment_bytes",
+        "GUYUB_MAX_ATTACHMENT_BYTES",
+        "largest attachment kept (1024-1073741824, default 16 MiB)",
+    ),
 ];
+
+/// Where attachments are kept.
+#[derive(Debug, Clone)]
+pub enum ObjectStoreConfig {
+    Local(PathBuf),
+    S3 {
+        endpoint: String,
+        bucket: String,
+        region: String,
+        access_key_id: String,
+        secret_access_key: Secret,
+    },
+}
 
 struct Sources<'a> {
     file: toml::Table,
@@ -394,7 +446,70 @@ impl Config {
             Some((v, o)) => parse_bool(&v)
                 .ok_or_else(|| err("workers", o, format!("expected true or false, got '{v}'")))?,
         };
+        let object_store = match get("object_store").map(|v| (v.0.trim().to_string(), v.1)) {
+            None => ObjectStoreConfig::Local(
+                get("object_store_dir")
+                    .map(|v| PathBuf::from(v.0))
+                    .unwrap_or_else(|| data_dir.join("objects")),
+            ),
+            Some((v, _)) if v == "local" => ObjectStoreConfig::Local(
+                get("object_store_dir")
+                    .map(|v| PathBuf::from(v.0))
+                    .unwrap_or_else(|| data_dir.join("objects")),
+            ),
+            Some((v, _)) if v == "s3" => {
+                let mut need = |key: &'static str| -> Result<String, ConfigError> {
+                    get(key)
+                        .map(|v| v.0)
+                        .filter(|v| !v.trim().is_empty())
+                        .ok_or_else(|| err(key, Origin::Default, "required when object_store = s3"))
+                };
+                let endpoint = need("s3_endpoint")?;
+                if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                    return Err(err(
+                        "s3_endpoint",
+                        Origin::Default,
+                        "expected http://… or https://…",
+                    ));
+                }
+                let bucket = need("s3_bucket")?;
+                let access_key_id = need("s3_access_key_id")?;
+                let secret_access_key = Secret::new(need("s3_secret_access_key")?);
+                let region = get("s3_region")
+                    .map(|v| v.0)
+                    .unwrap_or_else(|| "us-east-1".into());
+                ObjectStoreConfig::S3 {
+                    endpoint,
+                    bucket,
+                    region,
+                    access_key_id,
+                    secret_access_key,
+                }
+            }
+            Some((v, o)) => {
+                return Err(err(
+                    "object_store",
+                    o,
+                    format!("expected local or s3, got '{v}'"),
+                ));
+            }
+        };
+        let max_attachment_bytes = match get("max_attachment_bytes") {
+            None => 16 * 1024 * 1024,
+            Some((v, o)) => match v.trim().parse::<usize>() {
+                Ok(n) if (1024..=1 << 30).contains(&n) => n,
+                _ => {
+                    return Err(err(
+                        "max_attachment_bytes",
+                        o,
+                        format!("expected a whole number from 1024 to 1073741824, got '{v}'"),
+                    ));
+                }
+            },
+        };
         Ok(Config {
+            object_store,
+            max_attachment_bytes,
             secret_key,
             simulator,
             workers,
@@ -456,6 +571,19 @@ impl Config {
             ),
             ("simulator", self.simulator.to_string()),
             ("workers", self.workers.to_string()),
+            (
+                "object_store",
+                match &self.object_store {
+                    ObjectStoreConfig::Local(d) => format!("local {}", d.display()),
+                    ObjectStoreConfig::S3 {
+                        endpoint, bucket, ..
+                    } => format!("s3 {endpoint} bucket {bucket} (keys hidden)"),
+                },
+            ),
+            (
+                "max_attachment_bytes",
+                self.max_attachment_bytes.to_string(),
+            ),
         ];
         values
             .into_iter()
@@ -499,6 +627,27 @@ fn mask_url_password(url: &str) -> String {
 }
 
 impl Config {
+    /// The attachment store this configuration names.
+    pub fn object_store(&self) -> Result<guyub_services::media::ObjectStore, String> {
+        use guyub_services::media::ObjectStore;
+        match &self.object_store {
+            ObjectStoreConfig::Local(dir) => Ok(ObjectStore::Local(dir.clone())),
+            ObjectStoreConfig::S3 {
+                endpoint,
+                bucket,
+                region,
+                access_key_id,
+                secret_access_key,
+            } => ObjectStore::s3(
+                endpoint,
+                bucket,
+                region,
+                access_key_id,
+                secret_access_key.expose(),
+            ),
+        }
+    }
+
     /// The key that seals channel credentials: `secret_key`, or `secret.key` in the data
     /// directory, created (readable by the owner only) on first use.
     pub fn secret_box(&self) -> std::io::Result<guyub_services::secretbox::SecretBox> {

@@ -79,6 +79,8 @@ pub fn router(enabled: bool) -> Router<AppState> {
     Router::new()
         .route("/sim/whatsapp/{number}/messages", post(whatsapp_send))
         .route("/sim/whatsapp/{number}", get(graph_node))
+        .route("/sim/files/{name}", get(sim_file))
+        .route("/sim/telegram/file/{bot}/{*path}", get(telegram_file))
         .route("/sim/meta/{page}/messages", post(meta_send))
         .route("/sim/meta/{page}", get(graph_node))
         .route(
@@ -126,7 +128,50 @@ fn text_of(v: &Value) -> String {
     v.to_string()
 }
 
+/// A file the fake providers serve: what a media id stands for in the tests and demo.
+/// `…png` is a picture, `…exe` a program, `…big` larger than usual limits.
+fn sim_media(name: &str) -> (&'static str, Vec<u8>) {
+    if name.ends_with("exe") {
+        (
+            "application/x-msdownload",
+            b"MZ\x90\x00 not really a program".to_vec(),
+        )
+    } else if name.ends_with("big") {
+        ("image/png", vec![0u8; 64 * 1024])
+    } else {
+        // A 1×1 transparent PNG.
+        (
+            "image/png",
+            vec![
+                0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44,
+                0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, 13,
+                0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0d, 0x0a, 0x2d,
+                0xb4, 0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+            ],
+        )
+    }
+}
+
+async fn sim_file(State(st): State<AppState>, Path(name): Path<String>) -> Response {
+    if let Some(r) = down(&st) {
+        return r;
+    }
+    let (ty, bytes) = sim_media(&name);
+    ([(axum::http::header::CONTENT_TYPE, ty)], bytes).into_response()
+}
+
+async fn telegram_file(Path((_bot, path)): Path<(String, String)>) -> Response {
+    let (ty, bytes) = sim_media(&path);
+    ([(axum::http::header::CONTENT_TYPE, ty)], bytes).into_response()
+}
+
 async fn graph_node(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+    // A WhatsApp media id: where to fetch the file.
+    if id.starts_with("media") {
+        let (ty, bytes) = sim_media(&id);
+        let url = format!("{}/sim/files/{id}", st.config.public_url);
+        return Json(json!({"url": url, "mime_type": ty, "file_size": bytes.len(), "id": id, "messaging_product": "whatsapp"})).into_response();
+    }
     down(&st).unwrap_or_else(|| Json(json!({"id": id, "name": "Guyub demo"})).into_response())
 }
 
@@ -184,6 +229,12 @@ async fn telegram_call(
             Json(json!({"ok": false, "error_code": 404, "description": "Not Found"})),
         )
             .into_response();
+    }
+    if method == "getFile" {
+        let id = body
+            .as_ref()
+            .and_then(|b| b.get("file_id").and_then(Value::as_str).map(str::to_string));
+        return Json(json!({"ok": true, "result": {"file_id": id, "file_path": format!("photos/{}", id.clone().unwrap_or_default())}})).into_response();
     }
     if method == "getMe" {
         return Json(json!({"ok": true, "result": {"id": 1, "is_bot": true, "first_name": "Guyub", "username": "guyub_demo_bot"}})).into_response();

@@ -35,7 +35,9 @@ impl AppState {
     /// Needs a tokio runtime (it starts the event writer). Fails only when the secret
     /// key cannot be read or made.
     pub fn new(db: Db, config: Config) -> std::io::Result<AppState> {
-        let pipeline = Pipeline::new(db.clone(), config.secret_box()?);
+        let mut pipeline = Pipeline::new(db.clone(), config.secret_box()?);
+        pipeline.media = Some(config.object_store().map_err(std::io::Error::other)?);
+        pipeline.settings.max_attachment_bytes = config.max_attachment_bytes;
         let ingestor = Ingestor::start(db.clone(), pipeline.events_ready.clone());
         Ok(AppState(Arc::new(Inner {
             db,

@@ -860,3 +860,92 @@ pub async fn last_inbound(
         .await?;
     row.as_ref().map(msg_row).transpose()
 }
+
+/// A received media message whose file is still to be fetched.
+#[derive(Debug, Clone)]
+pub struct PendingMedia {
+    pub id: MessageId,
+    pub cooperative_id: CooperativeId,
+    pub channel_id: ChannelId,
+    pub content: String,
+}
+
+/// Media messages waiting for their file, oldest first.
+pub async fn pending_media(conn: &mut Conn, limit: i64) -> Result<Vec<PendingMedia>> {
+    let rows = sqlx::query(
+        "SELECT id, cooperative_id, channel_id, content FROM messages WHERE media_state = 'pending' ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PendingMedia {
+                id: MessageId(r.try_get("id")?),
+                cooperative_id: CooperativeId(r.try_get("cooperative_id")?),
+                channel_id: ChannelId(r.try_get("channel_id")?),
+                content: r.try_get("content")?,
+            })
+        })
+        .collect()
+}
+
+/// Marks media messages of a batch as waiting for their file.
+pub async fn mark_media_pending(conn: &mut Conn, ids: &[MessageId]) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(|i| i.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE messages SET media_state = 'pending' WHERE id IN ({list})"
+        ));
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Records where a message's file is kept, or why it was not kept.
+pub async fn media_done(
+    conn: &mut Conn,
+    id: MessageId,
+    stored: Option<(&str, &str, i64)>,
+    refused: Option<&str>,
+) -> Result<()> {
+    let (key, ty, size) = stored
+        .map(|(k, t, s)| (Some(k), Some(t), Some(s)))
+        .unwrap_or((None, None, None));
+    let state = match refused {
+        Some(r) => format!("refused: {r}"),
+        None => "stored".to_string(),
+    };
+    sqlx::query("UPDATE messages SET media_key = $2, media_type = $3, media_size = $4, media_state = $5 WHERE id = $1")
+        .bind(id.0)
+        .bind(key)
+        .bind(ty)
+        .bind(size)
+        .bind(state)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A message's stored file: (key, content type, state).
+pub async fn media_of(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: MessageId,
+) -> Result<(Option<String>, Option<String>, Option<String>)> {
+    let r = sqlx::query("SELECT media_key, media_type, media_state FROM messages WHERE cooperative_id = $1 AND id = $2")
+        .bind(coop.0)
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let r = crate::found(r)?;
+    Ok((
+        r.try_get("media_key")?,
+        r.try_get("media_type")?,
+        r.try_get("media_state")?,
+    ))
+}

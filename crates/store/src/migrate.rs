@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "channels_messages",
         include_str!("../migrations/0003_channels_messages.sql"),
     ),
+    (
+        4,
+        "attachments",
+        include_str!("../migrations/0004_attachments.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {

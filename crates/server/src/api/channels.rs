@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_conversation))
         .routes(routes!(reply))
         .routes(routes!(resend))
+        .routes(routes!(message_media))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -378,4 +379,33 @@ async fn resend(
             status: "queued".into(),
         }),
     ))
+}
+
+/// The file of a received media message (kept in object storage), with its type.
+#[utoipa::path(get, path = "/messages/{id}/media", tag = "conversations", params(("id" = i64, Path)), responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn message_media(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let Some(store) = st.pipeline.media.as_ref() else {
+        return Err(ApiError::not_found());
+    };
+    let (bytes, ty) = guyub_services::media::file_of(&st.db, store, &a, MessageId(id)).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ty),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "inline".to_string(),
+            ),
+            (
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                "nosniff".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -4,6 +4,7 @@
 mod api;
 mod email;
 mod isolation;
+mod media;
 mod members;
 mod pipeline;
 mod support;

@@ -40,6 +40,8 @@ pub struct Pipeline {
     /// Rung when replies were queued.
     pub outbox_ready: Arc<Notify>,
     pub settings: Settings,
+    /// Where attachments are kept; `None`: media files are not fetched.
+    pub media: Option<crate::media::ObjectStore>,
 }
 
 /// Tunables, with defaults that suit one small server.
@@ -52,6 +54,8 @@ pub struct Settings {
     /// First retry delay; doubles each try, with jitter, up to `max_backoff_ms`.
     pub base_backoff_ms: i64,
     pub max_backoff_ms: i64,
+    /// Largest attachment kept.
+    pub max_attachment_bytes: usize,
 }
 
 impl Default for Settings {
@@ -61,6 +65,7 @@ impl Default for Settings {
             max_attempts: 10,
             base_backoff_ms: 2_000,
             max_backoff_ms: 3_600_000,
+            max_attachment_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -80,6 +85,7 @@ impl Pipeline {
             events_ready: Arc::new(Notify::new()),
             outbox_ready: Arc::new(Notify::new()),
             settings: Settings::default(),
+            media: None,
         }
     }
 
@@ -112,6 +118,8 @@ impl Pipeline {
         let sender = tokio::spawn(async move { s.run_sender().await });
         let m = self.clone();
         tasks.push(tokio::spawn(async move { m.run_mail_poller().await }));
+        let f = self.clone();
+        tasks.push(tokio::spawn(async move { f.run_media_fetcher().await }));
         stop.await;
         for t in tasks {
             t.abort();

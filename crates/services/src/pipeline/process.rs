@@ -7,6 +7,7 @@ use crate::identity::resolve;
 use guyub_connectors::{ChannelKind, DeliveryStatus, Event, InboundMessage, StatusUpdate};
 use guyub_domain::{
     ChannelId, ContactId, ConversationId, CooperativeId, IdentityId, IdentityKey, IdentityKind,
+    MessageId,
 };
 use guyub_store::contacts::{self, IdentityInfo};
 use guyub_store::messages::{self, NewMessage, StoredEvent};
@@ -311,6 +312,17 @@ async fn store_messages(
         list.dedup();
         messages::touch_conversations_inbound(conn, &list, channel, now).await?;
     }
+    // Media messages wait for their file to be fetched into object storage.
+    let media: Vec<MessageId> = ready
+        .iter()
+        .filter(|(_, m, _)| matches!(m.content, guyub_connectors::Content::Media { .. }))
+        .filter_map(|(e, m, _)| {
+            inserted
+                .get(&(e.channel_id, m.provider_id.clone()))
+                .copied()
+        })
+        .collect();
+    messages::mark_media_pending(conn, &media).await?;
     let done: Vec<i64> = ready.iter().map(|(e, _, _)| e.id).collect();
     messages::events_done(conn, &done).await?;
     Ok(())
