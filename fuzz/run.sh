@@ -19,7 +19,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}"
 CARGO_FUZZ_VERSION=0.13.2
 
-ALL=(whatsapp meta telegram line x verify_and_handshake domain)
+ALL=(whatsapp meta telegram line x webchat email verify_and_handshake domain)
 if [ "$#" -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL[@]}"); fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

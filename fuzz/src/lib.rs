@@ -320,3 +320,21 @@ fn domain_one(raw: &str) {
         assert_eq!(Slug::parse(s.as_str()).as_ref(), Ok(&s), "slug re-parsed");
     }
 }
+
+/// E-mail: raw RFC 5322 bytes. `split` keys a message by its Message-ID (or a hash);
+/// `parse` reads sender, subject and text. Never a panic; a parsed sender is lower-case.
+pub fn email(data: &[u8]) {
+    if let Ok(events) = connectors::email::split(data) {
+        for e in &events {
+            assert!(!e.key.is_empty(), "split gave an empty key");
+            assert_eq!(e.key, connectors::email::key_of(&e.body), "the key is not stable");
+        }
+    }
+    match connectors::email::parse(data) {
+        Ok(Event::Message(m)) => {
+            assert_eq!(m.sender.external_id, m.sender.external_id.to_lowercase());
+            let _ = m.content.text();
+        }
+        Ok(_) | Err(_) => {}
+    }
+}
