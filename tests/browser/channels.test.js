@@ -1,9 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGuyub, startBrowser, login, screenshot } from './harness.js';
+import { startGuyub, startBrowser, login, screenshot, strictPage as newStrictPage, submit } from './harness.js';
 
 let app;
 let browser;
+const strictPage = () => newStrictPage(browser);
 before(async () => {
   app = await startGuyub();
   browser = await startBrowser();
@@ -13,20 +14,6 @@ after(async () => {
   await app?.stop();
 });
 
-/** A page that fails the test on any console error (a CSP violation, a script error). */
-async function strictPage() {
-  const page = await browser.newPage();
-  const errors = [];
-  const refusal = /^Failed to load resource: the server responded with a status of 4\d\d/;
-  page.on('console', (m) => m.type() === 'error' && !refusal.test(m.text()) && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.checkErrors = () => assert.deepEqual(errors, []);
-  return page;
-}
-
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation(), page.click(button)]);
-}
 
 test('Siti writes on WhatsApp in the simulator, the owner replies, and the reply reaches her phone', async () => {
   const page = await strictPage();

@@ -77,3 +77,25 @@ export async function login(page, app, role) {
   await page.fill('input[name=password]', who.password);
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
+
+/**
+ * A page that fails the test on any console error (a CSP violation or a script error
+ * shows up there): call `page.checkErrors()` at the end. A refused form's 4xx status is
+ * expected, not an error.
+ */
+export async function strictPage(browser) {
+  const page = await browser.newPage();
+  const errors = [];
+  const refusal = /^Failed to load resource: the server responded with a status of 4\d\d/;
+  page.on('console', (m) => m.type() === 'error' && !refusal.test(m.text()) && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.checkErrors = () => {
+    if (errors.length) throw new Error(`console errors: ${errors.join(' | ')}`);
+  };
+  return page;
+}
+
+/** Clicks a submit button and waits for the page it leads to. */
+export async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), page.click(button)]);
+}

@@ -1,9 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGuyub, startBrowser, login, screenshot } from './harness.js';
+import { startGuyub, startBrowser, login, screenshot, strictPage as newStrictPage, submit } from './harness.js';
 
 let app;
 let browser;
+const strictPage = () => newStrictPage(browser);
 before(async () => {
   app = await startGuyub();
   browser = await startBrowser();
@@ -13,23 +14,6 @@ after(async () => {
   await app?.stop();
 });
 
-/**
- * A page that fails the test on any console error (a CSP violation or a script error
- * shows up there). A refused form's 4xx status is expected, not an error.
- */
-async function strictPage() {
-  const page = await browser.newPage();
-  const errors = [];
-  const refusal = /^Failed to load resource: the server responded with a status of 4\d\d/;
-  page.on('console', (m) => m.type() === 'error' && !refusal.test(m.text()) && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.checkErrors = () => assert.deepEqual(errors, []);
-  return page;
-}
-
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation(), page.click(button)]);
-}
 
 test('the owner searches the members, opens one and sees which identities are verified', async () => {
   const page = await strictPage();
