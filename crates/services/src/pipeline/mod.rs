@@ -61,7 +61,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            process_batch: 200,
+            process_batch: 1000,
             max_attempts: 10,
             base_backoff_ms: 2_000,
             max_backoff_ms: 3_600_000,

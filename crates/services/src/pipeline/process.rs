@@ -91,7 +91,15 @@ impl Pipeline {
     pub async fn run_processor(self) {
         loop {
             match self.process_batch().await {
-                Ok(n) if n > 0 => continue,
+                // A full batch: more is waiting.
+                Ok(n) if n as i64 >= self.settings.process_batch => continue,
+                // A partial batch under load: let the next one gather for a moment, so
+                // the processor takes SQLite's write lock a few times a second with many
+                // events rather than once per incoming request.
+                Ok(n) if n > 0 => {
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                    continue;
+                }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "processing inbound events failed"),
             }
