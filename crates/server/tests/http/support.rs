@@ -38,6 +38,14 @@ impl TestApp {
             ("GUYUB_SECURE_COOKIES".into(), "false".into()),
             ("GUYUB_PUBLIC_URL".into(), base.clone()),
             ("GUYUB_SIMULATOR".into(), "true".into()),
+            // Attachments and other files of this app go to a directory of its own.
+            (
+                "GUYUB_DATA_DIR".into(),
+                std::env::temp_dir()
+                    .join(format!("guyub-test-data-{}", base.rsplit(':').next().unwrap_or("0")))
+                    .display()
+                    .to_string(),
+            ),
             (
                 "GUYUB_SECRET_KEY".into(),
                 "0000000000000000000000000000000000000000000000000000000000000001".into(),
