@@ -42,7 +42,10 @@ impl TestApp {
             (
                 "GUYUB_DATA_DIR".into(),
                 std::env::temp_dir()
-                    .join(format!("guyub-test-data-{}", base.rsplit(':').next().unwrap_or("0")))
+                    .join(format!(
+                        "guyub-test-data-{}",
+                        base.rsplit(':').next().unwrap_or("0")
+                    ))
                     .display()
                     .to_string(),
             ),
