@@ -51,16 +51,9 @@ impl ChannelCache {
         {
             return Ok(c.clone());
         }
-        let mut conn = st
-            .db
-            .conn()
-            .await
-            .map_err(|e| ApiError::from(guyub_services::ServiceError::from(e)))?;
-        let c = match guyub_store::channels::for_webhook(&mut conn, ChannelId(id)).await {
-            Ok(c) => c,
-            Err(guyub_store::StoreError::NotFound) => return Err(not_found()),
-            Err(e) => return Err(guyub_services::ServiceError::from(e).into()),
-        };
+        let c = guyub_services::channels::for_webhook(&st.db, ChannelId(id))
+            .await?
+            .ok_or_else(not_found)?;
         let kind = ChannelKind::parse(&c.kind).ok_or_else(not_found)?;
         let credentials = guyub_services::channels::credentials(&st.pipeline.secrets, &c)?;
         let hc = Arc::new(HookChannel {

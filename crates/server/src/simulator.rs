@@ -355,19 +355,18 @@ pub struct Inbound {
 /// Writes as a member: builds the provider's webhook, signs it, delivers it to our own
 /// `/hooks/…` over HTTP, and answers with what the hook answered.
 async fn inbound(State(st): State<AppState>, Json(i): Json<Inbound>) -> Response {
-    let mut conn = match st.db.conn().await {
-        Ok(c) => c,
+    let channel = match guyub_services::channels::for_webhook(&st.db, ChannelId(i.channel_id)).await
+    {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            return (
+                StatusCode::NOT_FOUND,
+                Json(json!({"detail": "no such channel"})),
+            )
+                .into_response();
+        }
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
-    let Ok(channel) = guyub_store::channels::for_webhook(&mut conn, ChannelId(i.channel_id)).await
-    else {
-        return (
-            StatusCode::NOT_FOUND,
-            Json(json!({"detail": "no such channel"})),
-        )
-            .into_response();
-    };
-    drop(conn);
     let Some(kind) = ChannelKind::parse(&channel.kind) else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -358,3 +358,13 @@ pub async fn test_connection(
         )),
     }
 }
+
+/// The channel a webhook names, if it exists and is active. A webhook carries no
+/// credential of ours: the channel's own secret authenticates the delivery afterwards.
+pub async fn for_webhook(db: &Db, id: ChannelId) -> Result<Option<Channel>> {
+    match channels::for_webhook(&mut *db.conn().await?, id).await {
+        Ok(c) => Ok(Some(c)),
+        Err(guyub_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}

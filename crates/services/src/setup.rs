@@ -128,3 +128,19 @@ pub async fn complete(db: &Db, s: Setup<'_>, source: &str) -> Result<(Cooperativ
     tx.commit().await?;
     Ok((coop, user))
 }
+
+/// The actor's cooperative (name, logo, time zone for the page frame and the API).
+pub async fn cooperative(
+    db: &Db,
+    actor: &crate::Actor,
+) -> Result<guyub_store::cooperatives::Cooperative> {
+    actor.require(guyub_domain::Action::ViewDashboard)?;
+    Ok(guyub_store::cooperatives::get(&mut *db.conn().await?, actor.cooperative_id).await?)
+}
+
+/// The slug of the deployment's only cooperative, if there is exactly one (the login
+/// form fills it in).
+pub async fn only_cooperative(db: &Db) -> Result<Option<String>> {
+    let all = guyub_store::cooperatives::list(&mut *db.conn().await?).await?;
+    Ok((all.len() == 1).then(|| all[0].slug.clone()))
+}

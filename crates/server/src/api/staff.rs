@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use guyub_domain::{ApiTokenId, AuditEntryId, Role, UserId};
 use guyub_services::{ActorKind, staff};
 use guyub_store::audit::{AuditEntry, Filter};
-use guyub_store::cooperatives;
 use guyub_store::tokens::ApiToken;
 use guyub_store::users::User;
 use serde::{Deserialize, Serialize};
@@ -71,14 +70,7 @@ async fn cooperative(
     State(st): State<AppState>,
     ApiActor(a): ApiActor,
 ) -> ApiResult<CooperativeOut> {
-    let mut conn = st
-        .db
-        .conn()
-        .await
-        .map_err(|e| ApiError::from(guyub_services::ServiceError::from(e)))?;
-    let c = cooperatives::get(&mut conn, a.cooperative_id)
-        .await
-        .map_err(|e| ApiError::from(guyub_services::ServiceError::from(e)))?;
+    let c = guyub_services::setup::cooperative(&st.db, &a).await?;
     Ok(Json(CooperativeOut {
         id: c.id.0,
         slug: c.slug,

@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use guyub_services::secret::random_token;
 use guyub_services::{ServiceError, auth, setup};
-use guyub_store::cooperatives;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -98,9 +97,9 @@ pub async fn form(
 
 /// With a single cooperative in the deployment, the login form fills it in.
 async fn only_cooperative(state: &AppState) -> Option<String> {
-    let mut conn = state.db.conn().await.ok()?;
-    let all = cooperatives::list(&mut conn).await.ok()?;
-    (all.len() == 1).then(|| all[0].slug.clone())
+    guyub_services::setup::only_cooperative(&state.db)
+        .await
+        .ok()?
 }
 
 #[derive(Deserialize)]

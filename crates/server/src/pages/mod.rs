@@ -18,7 +18,6 @@ use axum::Router;
 use axum::routing::{get, post};
 use guyub_domain::Action;
 use guyub_services::identity;
-use guyub_store::cooperatives;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -118,12 +117,9 @@ impl Shell {
         flash: Option<&str>,
     ) -> Result<Shell, PageError> {
         let t = s.tr();
-        let coop = cooperatives::get(
-            &mut *state.db.conn().await.map_err(|e| s.fail(e.into()))?,
-            s.actor.cooperative_id,
-        )
-        .await
-        .map_err(|e| s.fail(e.into()))?;
+        let coop = guyub_services::setup::cooperative(&state.db, &s.actor)
+            .await
+            .map_err(|e| s.fail(e))?;
         let role = s.actor.role;
         let can_reviews = role.can(Action::ManageMembers);
         let open_reviews = if can_reviews {
