@@ -103,16 +103,6 @@ impl ChannelKind {
             ],
         }
     }
-
-    /// Whether a free-text message needs the member to have written recently.
-    pub fn reply_window(self) -> Option<Duration> {
-        match self {
-            ChannelKind::Whatsapp | ChannelKind::Messenger | ChannelKind::Instagram => {
-                Some(Duration::from_secs(24 * 3600))
-            }
-            _ => None,
-        }
-    }
 }
 
 impl std::fmt::Display for ChannelKind {

@@ -410,11 +410,6 @@ impl MemberStatus {
         }
     }
 
-    /// Whether the person is (still) a member for the cooperative's rules.
-    pub fn is_active(self) -> bool {
-        matches!(self, MemberStatus::CalonAnggota | MemberStatus::Anggota)
-    }
-
     /// The lifecycle: forward only; a calon anggota may also withdraw (keluar).
     pub fn can_become(self, to: MemberStatus) -> Result<(), MemberError> {
         use MemberStatus::*;

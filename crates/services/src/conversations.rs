@@ -331,34 +331,25 @@ pub async fn queue_code(
     let kind = ChannelKind::parse(&channel.kind)
         .ok_or_else(|| ServiceError::Internal("unknown channel kind".into()))?;
     let last = messages::last_inbound_at(conn, identity.id, channel.id).await?;
-    let content = if kind == ChannelKind::Whatsapp
-        && check_window(
-            kind,
-            &OutContent::Text {
-                text: String::new(),
-            },
-            last,
-            now_ms(),
-        )
-        .is_err()
-    {
-        OutContent::Template {
+    // Whether free text may go now; outside WhatsApp's window the code template may.
+    let window = check_window(
+        kind,
+        &OutContent::Text {
+            text: String::new(),
+        },
+        last,
+        now_ms(),
+    );
+    let content = match window {
+        Err(_) if kind == ChannelKind::Whatsapp => OutContent::Template {
             name: crate::identity::CODE_TEMPLATE.into(),
             language: "id".into(),
             params: vec![code.to_string()],
-        }
-    } else {
-        check_window(
-            kind,
-            &OutContent::Text {
-                text: String::new(),
-            },
-            last,
-            now_ms(),
-        )?;
-        OutContent::Text {
+        },
+        Err(e) => return Err(e),
+        Ok(()) => OutContent::Text {
             text: text.to_string(),
-        }
+        },
     };
     let conversation = match messages::open_conversation(conn, coop, identity.contact_id).await? {
         Some(c) => c,

@@ -8,7 +8,7 @@ use guyub_domain::{
     Action, Date, Email, Gender, MemberId, MemberNoFormat, MemberStatus, Nik, Phone,
 };
 use guyub_store::members::{self, Member, MemberFields, Search, StatusChange, TimelineEntry};
-use guyub_store::{Conn, Db, now_ms};
+use guyub_store::{Db, now_ms};
 
 /// A member as typed by a person or read from a CSV row: raw text, parsed here.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -463,9 +463,4 @@ pub async fn set_numbering(db: &Db, actor: &Actor, format: &str) -> Result<Strin
     .await?;
     tx.commit().await?;
     Ok(f.pattern())
-}
-
-/// Used by the demo and tests: read a member inside a transaction.
-pub async fn get_in(conn: &mut Conn, actor: &Actor, id: MemberId) -> Result<Member> {
-    Ok(members::get(conn, actor.cooperative_id, id).await?)
 }

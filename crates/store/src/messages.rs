@@ -119,18 +119,6 @@ pub async fn event_later(conn: &mut Conn, id: i64, at: i64, error: &str) -> Resu
     Ok(())
 }
 
-/// (unprocessed events, processed events) for metrics and tests.
-pub async fn event_counts(conn: &mut Conn) -> Result<(i64, i64)> {
-    let r = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS pending,
-                CAST(COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) AS done
-         FROM inbound_events",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((r.try_get("pending")?, r.try_get("done")?))
-}
-
 // ---------------------------------------------------------------- conversations
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,25 +245,6 @@ pub async fn list_conversations(
     rows.iter().map(conv_row).collect()
 }
 
-pub async fn set_conversation_status(
-    conn: &mut Conn,
-    coop: CooperativeId,
-    id: ConversationId,
-    status: &str,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE conversations SET status = $3, resolved_at = CASE WHEN $3 = 'resolved' THEN $4 ELSE NULL END
-         WHERE cooperative_id = $1 AND id = $2",
-    )
-    .bind(coop.0)
-    .bind(id.0)
-    .bind(status)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------- messages
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -400,8 +369,21 @@ pub async fn conversation_messages(
     rows.iter().map(msg_row).collect()
 }
 
-/// Moves an outgoing message's status up, never down. Returns whether it moved; `None`
-/// when no outgoing message has this provider id (yet).
+/// What a status callback did to our message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The status moved up.
+    Moved {
+        conversation: ConversationId,
+        message: MessageId,
+    },
+    /// The message already had this status or a later one.
+    NotNewer,
+    /// No outgoing message has this provider id (yet).
+    Unknown,
+}
+
+/// Moves an outgoing message's status up, never down.
 pub async fn apply_status(
     conn: &mut Conn,
     channel: ChannelId,
@@ -410,16 +392,16 @@ pub async fn apply_status(
     rank: i64,
     at: i64,
     error: Option<&str>,
-) -> Result<Option<bool>> {
+) -> Result<Applied> {
     let column = match status {
         "delivered" => ", delivered_at = COALESCE(delivered_at, $5)",
         "read" => ", read_at = COALESCE(read_at, $5), delivered_at = COALESCE(delivered_at, $5)",
-        "sent" => ", sent_at = COALESCE(sent_at, $5)",
         _ => ", sent_at = COALESCE(sent_at, $5)",
     };
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE messages SET status = $3, status_rank = $4, error = COALESCE($6, error){column}
-         WHERE channel_id = $1 AND direction = 'out' AND provider_id = $2 AND status_rank < $4"
+         WHERE channel_id = $1 AND direction = 'out' AND provider_id = $2 AND status_rank < $4
+         RETURNING conversation_id, id"
     ));
     let moved = sqlx::query(sql)
         .bind(channel.0)
@@ -428,11 +410,13 @@ pub async fn apply_status(
         .bind(rank)
         .bind(at)
         .bind(error)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if moved > 0 {
-        return Ok(Some(true));
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(r) = moved {
+        return Ok(Applied::Moved {
+            conversation: ConversationId(r.try_get("conversation_id")?),
+            message: MessageId(r.try_get("id")?),
+        });
     }
     let exists: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM messages WHERE channel_id = $1 AND direction = 'out' AND provider_id = $2",
@@ -441,7 +425,11 @@ pub async fn apply_status(
     .bind(provider_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(exists.map(|_| false))
+    Ok(if exists.is_some() {
+        Applied::NotNewer
+    } else {
+        Applied::Unknown
+    })
 }
 
 /// Marks read every outgoing message to the identity sent up to the watermark.
@@ -640,35 +628,6 @@ pub async fn outbox_dead(conn: &mut Conn, id: i64, error: &str) -> Result<()> {
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-/// Pending outbox rows (metrics, tests).
-pub async fn outbox_pending(conn: &mut Conn) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
-            .fetch_one(&mut *conn)
-            .await?,
-    )
-}
-
-/// The conversation and id of our message with this provider id.
-pub async fn find_outgoing(
-    conn: &mut Conn,
-    channel: ChannelId,
-    provider_id: &str,
-) -> Result<Option<(ConversationId, MessageId)>> {
-    let row = sqlx::query("SELECT conversation_id, id FROM messages WHERE channel_id = $1 AND direction = 'out' AND provider_id = $2")
-        .bind(channel.0)
-        .bind(provider_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| {
-        Ok((
-            ConversationId(r.try_get("conversation_id")?),
-            MessageId(r.try_get("id")?),
-        ))
-    })
-    .transpose()
 }
 
 /// The open conversation of each of these contacts (the pipeline's batches).

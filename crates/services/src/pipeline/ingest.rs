@@ -71,10 +71,11 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>, stored: Arc<Notify>) {
             }
         }
         let result = write(&db, &batch).await;
-        if result.is_ok() {
-            stored.notify_one();
-        } else if let Err(e) = &result {
-            tracing::error!(error = %e, requests = batch.len(), "storing webhook events failed");
+        match &result {
+            Ok(()) => stored.notify_one(),
+            Err(e) => {
+                tracing::error!(error = %e, requests = batch.len(), "storing webhook events failed")
+            }
         }
         for job in batch.drain(..) {
             let _ = job.done.send(result.clone());

@@ -10,7 +10,7 @@ use guyub_domain::{
     MessageId,
 };
 use guyub_store::contacts::{self, IdentityInfo};
-use guyub_store::messages::{self, NewMessage, StoredEvent};
+use guyub_store::messages::{self, Applied, NewMessage, StoredEvent};
 use guyub_store::{Conn, channels, now_ms};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -143,7 +143,8 @@ async fn handle(
     published: &mut Vec<Realtime>,
 ) -> crate::Result<Outcome> {
     match event {
-        Event::Message(m) => message(conn, kind, e, &m, published).await,
+        // Messages are stored set-wise by `store_messages`.
+        Event::Message(_) => Ok(Outcome::Done(Some("message outside a batch".into()))),
         Event::Status(s) => status(conn, e, &s, published).await,
         Event::ReadUpTo {
             recipient,
@@ -336,67 +337,6 @@ async fn store_messages(
     Ok(())
 }
 
-async fn message(
-    conn: &mut Conn,
-    kind: ChannelKind,
-    e: &StoredEvent,
-    m: &InboundMessage,
-    published: &mut Vec<Realtime>,
-) -> crate::Result<Outcome> {
-    let coop = e.cooperative_id;
-    let key = match IdentityKey::parse(identity_kind(kind), &m.sender.external_id) {
-        Ok(k) => k,
-        Err(err) => return Ok(Outcome::Done(Some(format!("sender: {err}")))),
-    };
-    let info = IdentityInfo {
-        channel_id: Some(e.channel_id.0),
-        display_name: m.sender.display_name.as_deref(),
-        handle: m.sender.handle.as_deref(),
-        verified: kind == ChannelKind::Whatsapp,
-    };
-    let r = resolve(conn, coop, &key, &info).await?;
-    let at = if m.at_ms > 0 { m.at_ms } else { now_ms() };
-    let conversation = match messages::open_conversation(conn, coop, r.contact_id).await? {
-        Some(c) => c,
-        None => messages::create_conversation(conn, coop, r.contact_id, e.channel_id, at).await?,
-    };
-    let content = serde_json::to_string(&m.content).unwrap_or_else(|_| "{}".into());
-    let body = m.content.text();
-    let inserted = messages::insert_message(
-        conn,
-        &NewMessage {
-            cooperative_id: coop,
-            conversation_id: conversation.id,
-            contact_id: r.contact_id,
-            channel_id: e.channel_id,
-            identity_id: r.identity.id,
-            direction: "in",
-            provider_id: Some(&m.provider_id),
-            kind: m.content.kind(),
-            body: &body,
-            content: &content,
-            status: "received",
-            status_rank: 0,
-            author: None,
-            reply_token: m.reply_token.as_deref(),
-            at: now_ms().max(at),
-        },
-    )
-    .await?;
-    let Some(id) = inserted else {
-        // The same message under another delivery: already here.
-        return Ok(Outcome::Done(Some("duplicate message".into())));
-    };
-    messages::touch_conversation(conn, conversation.id, e.channel_id, now_ms(), true).await?;
-    published.push(Realtime {
-        cooperative_id: coop,
-        conversation_id: conversation.id,
-        message_id: id,
-        kind: "message.created",
-    });
-    Ok(Outcome::Done(None))
-}
-
 async fn status(
     conn: &mut Conn,
     e: &StoredEvent,
@@ -404,7 +344,7 @@ async fn status(
     published: &mut Vec<Realtime>,
 ) -> crate::Result<Outcome> {
     let at = if s.at_ms > 0 { s.at_ms } else { now_ms() };
-    let moved = messages::apply_status(
+    let applied = messages::apply_status(
         conn,
         e.channel_id,
         &s.provider_id,
@@ -414,31 +354,23 @@ async fn status(
         s.error.as_deref(),
     )
     .await?;
-    match moved {
-        None => Ok(Outcome::Later(format!("no message {} yet", s.provider_id))),
-        Some(false) => Ok(Outcome::Done(Some("status not newer".into()))),
-        Some(true) => {
+    match applied {
+        Applied::Unknown => Ok(Outcome::Later(format!("no message {} yet", s.provider_id))),
+        Applied::NotNewer => Ok(Outcome::Done(Some("status not newer".into()))),
+        Applied::Moved {
+            conversation,
+            message,
+        } => {
             if s.status == DeliveryStatus::Failed {
                 metrics::counter!("guyub_messages_failed_total").increment(1);
             }
-            // The message's conversation for the live screens.
-            if let Ok(Some(m)) = message_by_provider(conn, e.channel_id, &s.provider_id).await {
-                published.push(Realtime {
-                    cooperative_id: e.cooperative_id,
-                    conversation_id: m.0,
-                    message_id: m.1,
-                    kind: "message.status",
-                });
-            }
+            published.push(Realtime {
+                cooperative_id: e.cooperative_id,
+                conversation_id: conversation,
+                message_id: message,
+                kind: "message.status",
+            });
             Ok(Outcome::Done(None))
         }
     }
-}
-
-async fn message_by_provider(
-    conn: &mut Conn,
-    channel: ChannelId,
-    provider_id: &str,
-) -> guyub_store::Result<Option<(guyub_domain::ConversationId, guyub_domain::MessageId)>> {
-    messages::find_outgoing(conn, channel, provider_id).await
 }

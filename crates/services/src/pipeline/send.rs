@@ -75,11 +75,8 @@ impl Pipeline {
         let n = items.len();
         let mut tasks = Vec::with_capacity(n);
         for item in items {
-            let p = self.clone();
-            let pacer_ref: &Pacer = pacer;
             // Each send may wait for its pacing slot; run them side by side.
-            let fut = async move { p.send_one(item, pacer_ref).await };
-            tasks.push(fut);
+            tasks.push(self.send_one(item, pacer));
         }
         for r in futures_util::future::join_all(tasks).await {
             if let Err(e) = r {
