@@ -97,7 +97,7 @@ test('two contacts of one person are merged after a preview, and the merge is un
   assert.equal(new URL(page.url()).pathname, `/contacts/${instagram}/merge`);
   const moving = page.locator('section.card', { hasText: 'Pindah dari' });
   assert.match(await moving.textContent(), /agus\.setiawan@example\.id/);
-  assert.match(await page.locator('dd.moves').textContent(), /1\s+baris pindah/);
+  assert.match(await page.locator('dd.moves').first().textContent(), /1\s+baris pindah/);
   await screenshot(page, 'merge-preview');
 
   await submit(page, 'button:has-text("Ya, gabungkan")');

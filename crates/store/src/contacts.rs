@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 /// Tables whose rows belong to a contact and move with it in a merge. Later
 /// capabilities (conversations, orders, calls, complaints) add theirs here; a merge and
 /// its undo then carry them without further change.
-pub const CONTACT_OWNED: &[&str] = &["channel_identities"];
+pub const CONTACT_OWNED: &[&str] = &["channel_identities", "conversations", "messages"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {

@@ -382,6 +382,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Identitas kanal",
         "Channel identities",
     ),
+    ("table.conversations", "Percakapan", "Conversations"),
+    ("table.messages", "Pesan", "Messages"),
     ("reviews.title", "Tinjauan identitas", "Identity reviews"),
     (
         "reviews.intro",

@@ -436,7 +436,11 @@ async fn merge_moves_everything_in_one_step_never_across_members_and_undoes() {
     assert_eq!(s, 200, "{plan}");
     assert_eq!(
         plan["moves"],
-        json!([{"table": "channel_identities", "rows": 2}])
+        json!([
+            {"table": "channel_identities", "rows": 2},
+            {"table": "conversations", "rows": 0},
+            {"table": "messages", "rows": 0}
+        ])
     );
     assert_eq!(plan["member_after"], siti["id"]);
 

@@ -621,3 +621,68 @@ async fn forged_broken_and_oversized_deliveries_are_refused_and_counted() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_merge_carries_the_conversations_and_messages_and_undo_takes_them_back() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("kop-gabung").await;
+    let tg = app.channel(&t, "telegram").await;
+    let ig = app.channel(&t, "instagram").await;
+    // One person on two channels: two contacts, two conversations.
+    app.member_writes(tg, "500123456", "Dewi", "Halo dari Telegram")
+        .await;
+    app.member_writes(ig, "IGSID88", "dewi.l", "Halo dari Instagram")
+        .await;
+    let a = find_conversation_with(&app, &t, "Halo dari Telegram").await;
+    let b = find_conversation_with(&app, &t, "Halo dari Instagram").await;
+    assert_ne!(a["contact_id"], b["contact_id"]);
+    let (survivor, other) = (
+        a["contact_id"].as_i64().unwrap(),
+        b["contact_id"].as_i64().unwrap(),
+    );
+    let (_, plan) = app
+        .get(
+            &t.token,
+            &format!("/api/v1/contacts/{survivor}/merge?other_contact_id={other}"),
+        )
+        .await;
+    assert_eq!(
+        plan["moves"],
+        json!([
+            {"table": "channel_identities", "rows": 1},
+            {"table": "conversations", "rows": 1},
+            {"table": "messages", "rows": 1}
+        ])
+    );
+    let (s, merge) = post(
+        &app,
+        &t,
+        &format!("/api/v1/contacts/{survivor}/merge"),
+        json!({"other_contact_id": other}),
+    )
+    .await;
+    assert_eq!(s, 201, "{merge}");
+    let owners = |list: Vec<Value>| {
+        list.iter()
+            .map(|c| c["contact_id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(owners(conversations(&app, &t).await), [survivor, survivor]);
+    let (_, d) = app
+        .get(&t.token, &format!("/api/v1/conversations/{}", b["id"]))
+        .await;
+    assert_eq!(d["conversation"]["contact_id"], survivor);
+    let (s, _) = post(
+        &app,
+        &t,
+        &format!("/api/v1/merges/{}/undo", merge["id"]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let mut back = owners(conversations(&app, &t).await);
+    back.sort();
+    let mut want = vec![survivor, other];
+    want.sort();
+    assert_eq!(back, want);
+}
