@@ -159,6 +159,28 @@ pub async fn bump_numbering_past(conn: &mut Conn, coop: CooperativeId, n: i64) -
     Ok(())
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments>;
+
+/// Binds the editable fields in the order every member statement lists them: nik, name,
+/// name_key, gender, birth_date, birth_place, phone, email, province, regency, district,
+/// village, street, occupation.
+fn bind_fields<'q>(q: Query<'q>, f: &'q MemberFields) -> Query<'q> {
+    q.bind(f.nik.as_deref())
+        .bind(f.name.as_str())
+        .bind(f.name.to_lowercase())
+        .bind(f.gender.as_deref())
+        .bind(f.birth_date.as_deref())
+        .bind(f.birth_place.as_deref())
+        .bind(f.phones.first().map(String::as_str))
+        .bind(f.email.as_deref())
+        .bind(f.province.as_deref())
+        .bind(f.regency.as_deref())
+        .bind(f.district.as_deref())
+        .bind(f.village.as_deref())
+        .bind(f.street.as_deref())
+        .bind(f.occupation.as_deref())
+}
+
 /// Inserts a member and their phones. `status_on` is when the status took effect.
 pub async fn create(
     conn: &mut Conn,
@@ -176,23 +198,8 @@ pub async fn create(
             $18, $19, $19)
          RETURNING {COLS}"
     ));
-    let row = sqlx::query(sql)
-        .bind(coop.0)
-        .bind(member_no)
-        .bind(f.nik.as_deref())
-        .bind(f.name.as_str())
-        .bind(f.name.to_lowercase())
-        .bind(f.gender.as_deref())
-        .bind(f.birth_date.as_deref())
-        .bind(f.birth_place.as_deref())
-        .bind(f.phones.first().map(String::as_str))
-        .bind(f.email.as_deref())
-        .bind(f.province.as_deref())
-        .bind(f.regency.as_deref())
-        .bind(f.district.as_deref())
-        .bind(f.village.as_deref())
-        .bind(f.street.as_deref())
-        .bind(f.occupation.as_deref())
+    let q = sqlx::query(sql).bind(coop.0).bind(member_no);
+    let row = bind_fields(q, f)
         .bind(status)
         .bind(f.joined_on.as_deref())
         .bind(now)
@@ -239,23 +246,8 @@ pub async fn update(
             updated_at = $18
          WHERE cooperative_id = $1 AND id = $2 RETURNING {COLS}"
     ));
-    let row = sqlx::query(sql)
-        .bind(coop.0)
-        .bind(id.0)
-        .bind(f.nik.as_deref())
-        .bind(f.name.as_str())
-        .bind(f.name.to_lowercase())
-        .bind(f.gender.as_deref())
-        .bind(f.birth_date.as_deref())
-        .bind(f.birth_place.as_deref())
-        .bind(f.phones.first().map(String::as_str))
-        .bind(f.email.as_deref())
-        .bind(f.province.as_deref())
-        .bind(f.regency.as_deref())
-        .bind(f.district.as_deref())
-        .bind(f.village.as_deref())
-        .bind(f.street.as_deref())
-        .bind(f.occupation.as_deref())
+    let q = sqlx::query(sql).bind(coop.0).bind(id.0);
+    let row = bind_fields(q, f)
         .bind(f.joined_on.as_deref())
         .bind(now_ms())
         .fetch_optional(&mut *conn)
@@ -558,22 +550,7 @@ pub async fn insert_batch(
         sql.push_str(" RETURNING id, member_no");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(coop.0).bind(now);
         for (no, f, status) in chunk {
-            q = q
-                .bind(no.as_str())
-                .bind(f.nik.as_deref())
-                .bind(f.name.as_str())
-                .bind(f.name.to_lowercase())
-                .bind(f.gender.as_deref())
-                .bind(f.birth_date.as_deref())
-                .bind(f.birth_place.as_deref())
-                .bind(f.phones.first().map(String::as_str))
-                .bind(f.email.as_deref())
-                .bind(f.province.as_deref())
-                .bind(f.regency.as_deref())
-                .bind(f.district.as_deref())
-                .bind(f.village.as_deref())
-                .bind(f.street.as_deref())
-                .bind(f.occupation.as_deref())
+            q = bind_fields(q.bind(no.as_str()), f)
                 .bind(status.as_str())
                 .bind(f.joined_on.as_deref())
                 .bind(f.joined_on.as_deref());
