@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
 /// A channel as the webhook path needs it, kept for a few seconds so that a burst of
 /// deliveries does not read and open it each time.
 pub struct HookChannel {
+    pub id: ChannelId,
     pub cooperative_id: CooperativeId,
     pub kind: ChannelKind,
     pub credentials: Credentials,
@@ -57,6 +58,7 @@ impl ChannelCache {
         let kind = ChannelKind::parse(&c.kind).ok_or_else(not_found)?;
         let credentials = guyub_services::channels::credentials(&st.pipeline.secrets, &c)?;
         let hc = Arc::new(HookChannel {
+            id: c.id,
             cooperative_id: c.cooperative_id,
             kind,
             credentials,
@@ -146,9 +148,8 @@ async fn receive(
         ApiError::new(StatusCode::BAD_REQUEST, Some(e.to_string()))
     })?;
     let n = events.len();
-    let channel_id = ChannelId(id.parse().unwrap_or_default());
     st.ingestor
-        .store(c.cooperative_id, channel_id, events)
+        .store(c.cooperative_id, c.id, events)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "webhook events not stored");

@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use guyub_connectors::{ChannelKind, webchat};
-use guyub_domain::ChannelId;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -48,7 +47,6 @@ async fn script() -> Response {
 
 struct Widget {
     channel: std::sync::Arc<crate::hooks::HookChannel>,
-    id: i64,
 }
 
 /// The channel, if it is a web chat channel.
@@ -58,7 +56,7 @@ async fn widget(st: &AppState, channel: &str) -> Result<Widget, ApiError> {
     if c.kind != ChannelKind::Webchat {
         return Err(nope());
     }
-    Ok(Widget { channel: c, id })
+    Ok(Widget { channel: c })
 }
 
 fn nope() -> ApiError {
@@ -136,7 +134,11 @@ async fn session(
         Err(e) => return e.into_response(),
     };
     let visitor = webchat::new_visitor();
-    let token = webchat::visitor_token(w.channel.credentials.get("widget_secret"), w.id, &visitor);
+    let token = webchat::visitor_token(
+        w.channel.credentials.get("widget_secret"),
+        w.channel.id.0,
+        &visitor,
+    );
     cors(
         &w,
         &headers,
@@ -154,7 +156,12 @@ struct Incoming {
 }
 
 fn visitor(w: &Widget, token: &str) -> Result<String, ApiError> {
-    webchat::check_token(w.channel.credentials.get("widget_secret"), w.id, token).ok_or_else(|| {
+    webchat::check_token(
+        w.channel.credentials.get("widget_secret"),
+        w.channel.id.0,
+        token,
+    )
+    .ok_or_else(|| {
         ApiError::new(
             StatusCode::FORBIDDEN,
             Some("the visitor token is not valid for this chat".to_string()),
@@ -198,7 +205,7 @@ async fn send(
             .filter(|n| !n.is_empty() && n.chars().count() <= 100);
         let event = webchat::event(&v, &m.client_id, name, text, guyub_store::now_ms());
         st.ingestor
-            .store(w.channel.cooperative_id, ChannelId(w.id), vec![event])
+            .store(w.channel.cooperative_id, w.channel.id, vec![event])
             .await
             .map_err(|_| {
                 ApiError::new(
