@@ -170,6 +170,7 @@ fn message_json(content: &OutContent) -> Result<Value, SendError> {
             url,
             caption,
             filename,
+            ..
         } => json!({
             "type": "text",
             "text": format!("{} {url}", caption.clone().or(filename.clone()).unwrap_or_default()).trim().to_string()

@@ -445,6 +445,7 @@ mod tests {
             idempotency_key: "k",
             in_reply_to: None,
             subject: None,
+            attachment: None,
         };
         assert_eq!(
             message_body(&out).unwrap(),

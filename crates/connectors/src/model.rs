@@ -395,6 +395,10 @@ pub enum OutContent {
         url: String,
         caption: Option<String>,
         filename: Option<String>,
+        /// The object-storage key when the file is one staff uploaded to Guyub (`url`
+        /// then serves it); e-mail attaches the file itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
     },
     /// A pre-approved template (WhatsApp outside the 24-hour window).
     Template {
@@ -418,6 +422,16 @@ pub struct Outgoing<'a> {
     /// E-mail threading: the member's last message id and its subject.
     pub in_reply_to: Option<&'a str>,
     pub subject: Option<&'a str>,
+    /// The file itself, for channels that carry it in the message (e-mail).
+    pub attachment: Option<Attachment<'a>>,
+}
+
+/// A file sent inside the message.
+#[derive(Debug, Clone, Copy)]
+pub struct Attachment<'a> {
+    pub bytes: &'a [u8],
+    pub content_type: &'a str,
+    pub filename: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

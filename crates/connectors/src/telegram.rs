@@ -356,6 +356,7 @@ mod tests {
                 url: "https://x/a.pdf".into(),
                 caption: None,
                 filename: None,
+                file: None,
             },
         )
         .unwrap();

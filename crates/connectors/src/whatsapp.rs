@@ -218,6 +218,7 @@ pub fn message_body(to: &str, content: &OutContent) -> Value {
             url,
             caption,
             filename,
+            ..
         } => {
             let k = kind.as_str();
             let mut media = json!({"link": url});
@@ -446,6 +447,7 @@ mod tests {
                 url: "https://x/a.pdf".into(),
                 caption: Some("Struk".into()),
                 filename: Some("a.pdf".into()),
+                file: None,
             },
         );
         assert_eq!(

@@ -202,14 +202,28 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     }
     let (mut parts, body) = req.into_parts();
     let lang = visitor_lang(&parts.headers, None);
-    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+    let boundary = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let limit = if boundary.is_some() {
+        crate::upload_body_limit(&state.config)
+    } else {
+        state.config.max_body_bytes
+    };
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
             return PageError::new(StatusCode::PAYLOAD_TOO_LARGE, lang, "error.too_large")
                 .into_response();
         }
     };
-    let sent = form_field(&bytes, "_csrf").unwrap_or_default();
+    let sent = match &boundary {
+        Some(b) => crate::upload::multipart_field(bytes.clone(), b, "_csrf").await,
+        None => form_field(&bytes, "_csrf"),
+    }
+    .unwrap_or_default();
     let path = parts.uri.path();
     let ok = if path == "/login" || path == "/setup" {
         cookie(&parts.headers, LOGIN_CSRF_COOKIE)

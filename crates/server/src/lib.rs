@@ -11,6 +11,7 @@ mod metrics;
 mod pages;
 pub mod simulator;
 mod state;
+mod upload;
 mod webchat;
 
 pub use state::AppState;
@@ -39,6 +40,9 @@ pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router();
     let openapi = Arc::new(openapi);
     let max_body = state.config.max_body_bytes;
+    // File uploads stream past `max_body` (their routes lift the extractor limit and
+    // count the file against `max_attachment_bytes` as it arrives).
+    let outer_limit = max_body.max(upload_body_limit(&state.config));
     Router::new()
         .merge(api)
         .merge(pages::router(state.clone()))
@@ -50,9 +54,10 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
         .route("/assets/{*path}", get(asset))
+        .route("/files/{*key}", get(upload::public_file))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(RequestBodyLimitLayer::new(outer_limit))
         .layer(axum::middleware::from_fn(problem_or_page))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(security_headers))
@@ -62,6 +67,11 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// The largest body an upload form may have: the file and room for the other fields.
+pub(crate) fn upload_body_limit(config: &config::Config) -> usize {
+    config.max_attachment_bytes.saturating_add(64 * 1024)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

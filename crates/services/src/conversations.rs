@@ -68,9 +68,18 @@ pub async fn get(
     ))
 }
 
+/// A file to send: by its URL, or one uploaded to Guyub (`file`: its object key).
+pub struct MediaReply<'a> {
+    pub kind: MediaKind,
+    pub url: &'a str,
+    pub caption: Option<&'a str>,
+    pub filename: Option<&'a str>,
+    pub file: Option<&'a str>,
+}
+
 pub struct Reply<'a> {
     pub text: Option<&'a str>,
-    pub media: Option<(MediaKind, &'a str, Option<&'a str>)>,
+    pub media: Option<MediaReply<'a>>,
     pub template: Option<(&'a str, &'a str, Vec<String>)>,
     /// Send on this channel instead of the one the member last used.
     pub channel_id: Option<ChannelId>,
@@ -87,15 +96,16 @@ fn content_of(r: &Reply<'_>) -> Result<OutContent> {
             params: params.clone(),
         });
     }
-    if let Some((kind, url, caption)) = &r.media {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+    if let Some(m) = &r.media {
+        if !(m.url.starts_with("https://") || m.url.starts_with("http://")) {
             return Err(invalid("media_url", "must be an http(s) URL"));
         }
         return Ok(OutContent::Media {
-            kind: *kind,
-            url: url.to_string(),
-            caption: caption.map(str::to_string),
-            filename: None,
+            kind: m.kind,
+            url: m.url.to_string(),
+            caption: m.caption.map(str::to_string),
+            filename: m.filename.map(str::to_string),
+            file: m.file.map(str::to_string),
         });
     }
     let text = r.text.map(str::trim).unwrap_or("");
@@ -208,10 +218,17 @@ async fn queue_shown(
     let (kind, body) = match content {
         OutContent::Text { text } => ("text", text.clone()),
         OutContent::Media {
-            kind, caption, url, ..
+            kind,
+            caption,
+            url,
+            filename,
+            ..
         } => (
             kind.as_str(),
-            caption.clone().unwrap_or_else(|| url.clone()),
+            caption
+                .clone()
+                .or_else(|| filename.clone())
+                .unwrap_or_else(|| url.clone()),
         ),
         OutContent::Template { name, params, .. } => {
             ("template", format!("[{name}] {}", params.join(" · ")))

@@ -4,7 +4,7 @@
 //! (the message keeps the reason).
 
 use crate::pipeline::Pipeline;
-use guyub_connectors::{ChannelKind, Content, Credentials};
+use guyub_connectors::{ChannelKind, Content, Credentials, MediaKind};
 use guyub_store::messages::{self, PendingMedia};
 use guyub_store::{channels, now_ms};
 use std::path::PathBuf;
@@ -42,6 +42,150 @@ pub fn allowed_type(content_type: &str) -> bool {
                 | "application/vnd.ms-excel"
                 | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
+}
+
+/// Types staff may upload to send, and the extension their object key carries (the
+/// file route serves the type back from it).
+const UPLOAD_TYPES: &[(&str, &str, MediaKind)] = &[
+    ("image/jpeg", "jpg", MediaKind::Image),
+    ("image/png", "png", MediaKind::Image),
+    ("image/gif", "gif", MediaKind::Image),
+    ("image/webp", "webp", MediaKind::Image),
+    ("video/mp4", "mp4", MediaKind::Video),
+    ("audio/mpeg", "mp3", MediaKind::Audio),
+    ("audio/ogg", "ogg", MediaKind::Audio),
+    ("audio/mp4", "m4a", MediaKind::Audio),
+    ("application/pdf", "pdf", MediaKind::Document),
+    ("text/plain", "txt", MediaKind::Document),
+    ("text/csv", "csv", MediaKind::Document),
+    ("application/msword", "doc", MediaKind::Document),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+        MediaKind::Document,
+    ),
+    ("application/vnd.ms-excel", "xls", MediaKind::Document),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        MediaKind::Document,
+    ),
+];
+
+/// The type of an uploaded file's object key, from its extension.
+pub fn type_of_key(key: &str) -> Option<&'static str> {
+    let ext = key.rsplit_once('.')?.1;
+    UPLOAD_TYPES
+        .iter()
+        .find(|(_, e, _)| *e == ext)
+        .map(|(t, _, _)| *t)
+}
+
+/// Where uploaded files are served from (no login: the 128-bit random name is the
+/// capability, so the provider can fetch it).
+pub const PUBLIC_PREFIX: &str = "out/";
+
+/// A file staff send in a conversation.
+pub struct Upload<'a> {
+    pub bytes: Vec<u8>,
+    pub content_type: &'a str,
+    pub filename: Option<&'a str>,
+    pub caption: Option<&'a str>,
+    pub channel_id: Option<guyub_domain::ChannelId>,
+}
+
+/// Keeps an uploaded file in object storage and sends it in the conversation: by a
+/// link under `public_url` to channels that fetch files by URL, attached on e-mail.
+/// The message shows the file to staff like a received one.
+pub async fn send_file(
+    pipeline: &Pipeline,
+    public_url: &str,
+    actor: &crate::Actor,
+    conversation: guyub_domain::ConversationId,
+    up: Upload<'_>,
+) -> crate::Result<guyub_domain::MessageId> {
+    actor.require(guyub_domain::Action::WorkInbox)?;
+    let Some(store) = pipeline.media.as_ref() else {
+        return Err(crate::invalid("file", "file storage is not configured"));
+    };
+    let limit = pipeline.settings.max_attachment_bytes;
+    if up.bytes.is_empty() {
+        return Err(crate::invalid("file", "the file is empty"));
+    }
+    if up.bytes.len() > limit {
+        return Err(crate::invalid(
+            "file",
+            format!(
+                "the file is {} bytes; the limit is {limit} bytes",
+                up.bytes.len()
+            ),
+        ));
+    }
+    let ty = up
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let Some((ty, ext, kind)) = UPLOAD_TYPES.iter().find(|(t, _, _)| *t == ty) else {
+        return Err(crate::invalid(
+            "file",
+            format!(
+                "files of type {ty:?} cannot be sent (pictures, sound, video, PDF, office documents and text can)"
+            ),
+        ));
+    };
+    // Only the last path segment of a name, and only what prints.
+    let filename: Option<String> = up
+        .filename
+        .and_then(|f| f.rsplit(['/', '\\']).next())
+        .map(|f| {
+            f.chars()
+                .filter(|c| !c.is_control())
+                .take(120)
+                .collect::<String>()
+        })
+        .filter(|f| !f.trim().is_empty());
+    let name = crate::secret::random_hex(16);
+    let key = format!("{PUBLIC_PREFIX}{}/{name}.{ext}", actor.cooperative_id);
+    let size = up.bytes.len() as i64;
+    store
+        .put(&key, up.bytes, ty)
+        .await
+        .map_err(crate::ServiceError::Internal)?;
+    let url = format!("{}/files/{key}", public_url.trim_end_matches('/'));
+    let r = crate::conversations::Reply {
+        text: None,
+        media: Some(crate::conversations::MediaReply {
+            kind: *kind,
+            url: &url,
+            caption: up.caption.map(str::trim).filter(|c| !c.is_empty()),
+            filename: filename.as_deref(),
+            file: Some(&key),
+        }),
+        template: None,
+        channel_id: up.channel_id,
+    };
+    let id = crate::conversations::reply(&pipeline.db, actor, conversation, &r).await?;
+    messages::media_done(
+        &mut *pipeline.db.conn().await?,
+        id,
+        Some((&key, ty, size)),
+        None,
+    )
+    .await?;
+    pipeline.outbox_ready.notify_one();
+    Ok(id)
+}
+
+/// An uploaded file for whoever holds its link: (bytes, type).
+pub async fn public_file(store: &ObjectStore, key: &str) -> Option<(Vec<u8>, &'static str)> {
+    if !key.starts_with(PUBLIC_PREFIX) || check_key(key).is_err() {
+        return None;
+    }
+    let ty = type_of_key(key)?;
+    store.get(key).await.ok().flatten().map(|b| (b, ty))
 }
 
 const PRESIGN: Duration = Duration::from_secs(300);
@@ -285,8 +429,13 @@ impl Pipeline {
             .map_err(|e| e.to_string())?;
         drop(conn);
         let kind = ChannelKind::parse(&c.kind).ok_or("unknown channel kind")?;
-        let creds = crate::channels::credentials(&self.secrets, &c).map_err(|e| e.to_string())?;
-        let f = fetch(&self.http, kind, &creds, &media_ref, limit).await?;
+        let f = if kind == ChannelKind::Email {
+            self.mail_attachment(p, &media_ref, limit).await?
+        } else {
+            let creds =
+                crate::channels::credentials(&self.secrets, &c).map_err(|e| e.to_string())?;
+            fetch(&self.http, kind, &creds, &media_ref, limit).await?
+        };
         if !allowed_type(&f.content_type) {
             return Err(format!("type {} is not accepted", f.content_type));
         }
@@ -294,6 +443,32 @@ impl Pipeline {
         let size = f.bytes.len() as i64;
         store.put(&key, f.bytes, &f.content_type).await?;
         Ok((key, f.content_type, size))
+    }
+
+    /// An e-mail attachment: its bytes are in the mail's own stored event.
+    async fn mail_attachment(
+        &self,
+        p: &PendingMedia,
+        media_ref: &str,
+        limit: usize,
+    ) -> Result<Fetched, String> {
+        let (of, index) = guyub_connectors::email::parse_attachment_ref(media_ref)
+            .ok_or("not an e-mail attachment")?;
+        let mut conn = self.db.conn().await.map_err(|e| e.to_string())?;
+        let raw = messages::event_body(&mut conn, p.cooperative_id, p.channel_id, of)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the mail is no longer stored")?;
+        drop(conn);
+        let (bytes, content_type) = guyub_connectors::email::attachment(raw.as_bytes(), index)
+            .ok_or("the mail has no such attachment")?;
+        if bytes.len() > limit {
+            return Err(format!("larger than {limit} bytes"));
+        }
+        Ok(Fetched {
+            bytes,
+            content_type,
+        })
     }
 
     pub async fn run_media_fetcher(self) {

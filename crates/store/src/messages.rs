@@ -266,10 +266,12 @@ pub struct Message {
     pub reply_token: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// For media: `pending`, `stored`, or `refused: …`.
+    pub media_state: Option<String>,
 }
 
 const MSG_COLS: &str = "id, cooperative_id, conversation_id, contact_id, channel_id, identity_id, direction, provider_id, \
-    kind, body, content, status, error, author, reply_token, created_at, sent_at";
+    kind, body, content, status, error, author, reply_token, created_at, sent_at, media_state";
 
 fn msg_row(r: &AnyRow) -> Result<Message> {
     Ok(Message {
@@ -290,6 +292,7 @@ fn msg_row(r: &AnyRow) -> Result<Message> {
         reply_token: r.try_get("reply_token")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
+        media_state: r.try_get("media_state")?,
     })
 }
 
@@ -827,6 +830,24 @@ pub struct PendingMedia {
     pub cooperative_id: CooperativeId,
     pub channel_id: ChannelId,
     pub content: String,
+}
+
+/// The stored body of one inbound event of a channel (an e-mail's attachments are read
+/// from the mail's event).
+pub async fn event_body(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    channel: ChannelId,
+    key: &str,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT body FROM inbound_events WHERE cooperative_id = $1 AND channel_id = $2 AND event_key = $3",
+    )
+    .bind(coop.0)
+    .bind(channel.0)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// Media messages waiting for their file, oldest first.

@@ -29,6 +29,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_conversations))
         .routes(routes!(get_conversation))
         .routes(routes!(reply))
+        .routes({
+            // The file is counted against `max_attachment_bytes` as it streams in.
+            let (schemas, paths, method) = routes!(send_file);
+            (
+                schemas,
+                paths,
+                method.layer(axum::extract::DefaultBodyLimit::disable()),
+            )
+        })
         .routes(routes!(resend))
         .routes(routes!(message_media))
 }
@@ -336,7 +345,13 @@ async fn reply(
                     return Err(e);
                 }
             };
-            Some((kind, u.as_str(), b.text.as_deref()))
+            Some(conversations::MediaReply {
+                kind,
+                url: u.as_str(),
+                caption: b.text.as_deref(),
+                filename: None,
+                file: None,
+            })
         }
         _ => None,
     };
@@ -354,6 +369,53 @@ async fn reply(
     };
     let m = conversations::reply(&st.db, &a, ConversationId(id), &r).await?;
     st.pipeline.outbox_ready.notify_one();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(QueuedOut {
+            message_id: m.0,
+            status: "queued".into(),
+        }),
+    ))
+}
+
+/// A file to send (multipart/form-data).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FileIn {
+    /// The file: pictures, sound, video, PDF, office documents or text, up to the
+    /// configured `max_attachment_bytes`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    caption: Option<String>,
+    /// Send on this channel instead of the one the member last used.
+    channel_id: Option<i64>,
+}
+
+/// Sends a file in a conversation: kept in object storage, sent by link to channels
+/// that fetch files, attached on e-mail. Channel windows apply as for any reply.
+#[utoipa::path(post, path = "/conversations/{id}/files", tag = "conversations", params(("id" = i64, Path)), request_body(content = FileIn, content_type = "multipart/form-data"), responses((status = 202, body = QueuedOut), (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn send_file(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<QueuedOut>), ApiError> {
+    let f = crate::upload::read(mp, st.config.max_attachment_bytes).await?;
+    let up = guyub_services::media::Upload {
+        bytes: f.bytes,
+        content_type: &f.content_type,
+        filename: f.filename.as_deref(),
+        caption: f.caption.as_deref(),
+        channel_id: f.channel_id.map(ChannelId),
+    };
+    let m = guyub_services::media::send_file(
+        &st.pipeline,
+        &st.config.public_url,
+        &a,
+        ConversationId(id),
+        up,
+    )
+    .await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(QueuedOut {

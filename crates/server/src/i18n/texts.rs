@@ -642,6 +642,14 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("conversations.reply", "Balasan", "Reply"),
     ("conversations.send", "Kirim", "Send"),
+    ("conversations.file", "Berkas", "File"),
+    (
+        "conversations.caption",
+        "Keterangan (boleh kosong)",
+        "Caption (optional)",
+    ),
+    ("conversations.send_file", "Kirim berkas", "Send file"),
+    ("conversations.open_file", "Buka berkas", "Open file"),
     ("conversations.resend", "Kirim ulang", "Send again"),
     (
         "conversations.resent",

@@ -76,6 +76,8 @@ struct Bubble {
     error: Option<String>,
     author: String,
     when: String,
+    /// The message's file is kept and can be opened.
+    file: bool,
 }
 
 /// Who wrote an outgoing message, shortly: the staff e-mail, the token's name, or
@@ -149,6 +151,7 @@ async fn conversation_page(
             error: m.error,
             author: author(t, m.author.as_deref().unwrap_or_default()),
             when: local_time(m.created_at, &shell.tz),
+            file: m.media_state.as_deref() == Some("stored"),
         })
         .collect();
     let (status, error) = split(error);
@@ -215,6 +218,76 @@ pub async fn reply(
         Err(e) => {
             let shown = refusal(&s, e)?;
             conversation_page(&state, &s, ConversationId(id), None, f.text, Some(shown)).await
+        }
+    }
+}
+
+/// A message's kept file, for staff who may read the conversation.
+pub async fn file(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path((_id, message)): Path<(i64, i64)>,
+) -> PageResult {
+    let Some(store) = state.pipeline.media.as_ref() else {
+        return Err(s.fail(guyub_services::ServiceError::NotFound));
+    };
+    let (bytes, ty) =
+        guyub_services::media::file_of(&state.db, store, &s.actor, MessageId(message))
+            .await
+            .map_err(|e| s.fail(e))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ty),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "inline".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The reply box's file: sent like a reply, refused with the reason on the page.
+pub async fn send_file(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> PageResult {
+    let sent = match crate::upload::read(mp, state.config.max_attachment_bytes).await {
+        Ok(f) => {
+            let up = guyub_services::media::Upload {
+                bytes: f.bytes,
+                content_type: &f.content_type,
+                filename: f.filename.as_deref(),
+                caption: f.caption.as_deref(),
+                channel_id: f.channel_id.map(guyub_domain::ChannelId),
+            };
+            guyub_services::media::send_file(
+                &state.pipeline,
+                &state.config.public_url,
+                &s.actor,
+                ConversationId(id),
+                up,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(_) => Ok(Redirect::to(&format!("/conversations/{id}#reply")).into_response()),
+        Err(e) => {
+            let shown = refusal(&s, e)?;
+            conversation_page(
+                &state,
+                &s,
+                ConversationId(id),
+                None,
+                String::new(),
+                Some(shown),
+            )
+            .await
         }
     }
 }

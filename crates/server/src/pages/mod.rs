@@ -70,6 +70,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/conversations/{id}", get(conversations::show))
         .route("/conversations/{id}/reply", post(conversations::reply))
         .route(
+            "/conversations/{id}/file",
+            post(conversations::send_file).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/conversations/{id}/messages/{message}/file",
+            get(conversations::file),
+        )
+        .route(
             "/conversations/{id}/messages/{message}/resend",
             post(conversations::resend),
         )

@@ -199,4 +199,40 @@ async fn a_member_mails_the_cooperative_and_the_reply_threads() {
     assert_eq!(msgs[1]["status"], "sent");
     let (_, contacts) = app.get(&t.token, "/api/v1/contacts").await;
     assert_eq!(contacts.as_array().unwrap().len(), 1, "{contacts}");
+
+    // She sends her papers: the text and each attachment become messages of the same
+    // conversation, and the attachment's file is kept in object storage.
+    let mail = format!(
+        "From: Siti Rahayu <siti.{run}@anggota.example>\r\nTo: koperasi@test.local\r\nSubject: Re: Pinjaman usaha {run}\r\nMessage-ID: <files-{mid}>\r\nDate: Sun, 24 Nov 2024 11:00:00 +0700\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTerlampir slip gaji.\r\n--b1\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"slip.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJWd1eXViCg==\r\n--b1--\r\n"
+    );
+    smtp_send(
+        &format!("siti.{run}@anggota.example"),
+        "koperasi@test.local",
+        &mail,
+    );
+    let mut msgs = Vec::new();
+    for _ in 0..200 {
+        let (_, d) = app
+            .get(&t.token, &format!("/api/v1/conversations/{}", conv["id"]))
+            .await;
+        msgs = d["messages"].as_array().cloned().unwrap_or_default();
+        if msgs.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(msgs.len(), 4, "{msgs:?}");
+    assert!(
+        msgs[2]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Terlampir slip gaji."),
+        "{msgs:?}"
+    );
+    assert_eq!(msgs[3]["kind"], "document", "{msgs:?}");
+    assert_eq!(msgs[3]["body"], "slip.pdf");
+    let (status, ty, bytes) = crate::media::media(&app, &t, msgs[3]["id"].as_i64().unwrap()).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(ty, "application/pdf");
+    assert_eq!(bytes, b"%PDF-1.4\n%guyub\n");
 }

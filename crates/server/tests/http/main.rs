@@ -3,6 +3,7 @@
 
 mod api;
 mod email;
+mod files;
 mod isolation;
 mod media;
 mod members;

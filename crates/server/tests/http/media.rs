@@ -53,7 +53,7 @@ async fn message_id(app: &TestApp, t: &Tenant, provider_id: &str) -> i64 {
 }
 
 /// Waits for the file (or the reason it was refused).
-async fn media(app: &TestApp, t: &Tenant, id: i64) -> (u16, String, Vec<u8>) {
+pub(crate) async fn media(app: &TestApp, t: &Tenant, id: i64) -> (u16, String, Vec<u8>) {
     for _ in 0..200 {
         let r = app
             .client

@@ -182,7 +182,7 @@ impl Pipeline {
                     continue;
                 }
                 match guyub_connectors::email::split(&raw) {
-                    Ok(mut e) if !e.is_empty() => events.push((uid, e.remove(0))),
+                    Ok(e) if !e.is_empty() => events.extend(e.into_iter().map(|e| (uid, e))),
                     _ => seen.push(uid),
                 }
             }
@@ -206,6 +206,8 @@ impl Pipeline {
                 .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())?;
             seen.extend(events.iter().map(|(uid, _)| *uid));
+            seen.sort_unstable();
+            seen.dedup();
             Ok(seen)
         })
         .await

@@ -6,7 +6,7 @@
 
 use super::{Pipeline, Realtime};
 use crate::channels::credentials;
-use guyub_connectors::{ChannelKind, OutContent, Outgoing, SendError};
+use guyub_connectors::{Attachment, ChannelKind, OutContent, Outgoing, SendError};
 use guyub_store::messages::{self, OutboxItem};
 use guyub_store::{channels, contacts, now_ms};
 use rand::Rng;
@@ -159,6 +159,48 @@ impl Pipeline {
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
+        // E-mail carries an uploaded file inside the message.
+        let file = match (&content, kind, &self.media) {
+            (
+                OutContent::Media {
+                    file: Some(key),
+                    filename,
+                    ..
+                },
+                ChannelKind::Email,
+                Some(store),
+            ) => match store.get(key).await {
+                Ok(Some(bytes)) => Some((
+                    bytes,
+                    crate::media::type_of_key(key).unwrap_or("application/octet-stream"),
+                    filename.clone().unwrap_or_else(|| "lampiran".into()),
+                )),
+                Ok(None) => {
+                    return self
+                        .finish(
+                            &item,
+                            Err(SendError::Permanent {
+                                reason: "the file is no longer stored".into(),
+                            }),
+                            None,
+                        )
+                        .await;
+                }
+                Err(e) => {
+                    return self
+                        .finish(
+                            &item,
+                            Err(SendError::Transient {
+                                reason: format!("object storage: {e}"),
+                                retry_after: None,
+                            }),
+                            None,
+                        )
+                        .await;
+                }
+            },
+            _ => None,
+        };
         let key = format!("guyub-message-{}", message.id);
         let out = Outgoing {
             to: &identity.external_id,
@@ -168,6 +210,11 @@ impl Pipeline {
             idempotency_key: &key,
             in_reply_to: thread.as_ref().map(|t| t.0.as_str()),
             subject: thread.as_ref().map(|t| t.1.as_str()),
+            attachment: file.as_ref().map(|(bytes, ty, name)| Attachment {
+                bytes,
+                content_type: ty,
+                filename: name,
+            }),
         };
         let result = guyub_connectors::send(kind, &self.http, &creds, &out).await;
         // A reply token is spent whatever the answer was.
