@@ -1,10 +1,12 @@
 //! Pure rules of Guyub: value types that cannot be wrong once parsed, roles and
-//! permissions, and the audit hash chain. Nothing here does I/O or is async.
+//! permissions, the audit hash chain, and the rules of money (`money`). Nothing here
+//! does I/O or is async.
 
 pub mod audit;
 pub mod identity;
 pub mod ids;
 pub mod member;
+pub mod money;
 pub mod permission;
 pub mod text;
 

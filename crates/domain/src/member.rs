@@ -137,6 +137,43 @@ impl Date {
         }
         Date::new(y, m as u8, d as u8).ok_or(MemberError::Date)
     }
+
+    /// Days in this date's month (28 to 31).
+    pub fn days_in_month(self) -> u8 {
+        days_in_month(self.year, self.month)
+    }
+
+    /// The same day `n` months later, clamped to the end of a shorter month: 31 January
+    /// plus one month is 28 (or 29) February. Loan due dates count from one anchor, so
+    /// `d.add_months(2)` of 31 January is 31 March, not 28 March. `None` past year
+    /// `i32::MAX`.
+    pub fn add_months(self, n: u32) -> Option<Date> {
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + i64::from(n);
+        let year = i32::try_from(index.div_euclid(12)).ok()?;
+        let month = (index.rem_euclid(12) + 1) as u8;
+        let day = self.day.min(days_in_month(year, month));
+        Date::new(year, month, day)
+    }
+
+    /// Days since 1970-01-01 (negative before it), in the proleptic Gregorian calendar.
+    /// Differences of day numbers count days between dates (days past due, days a
+    /// balance was held).
+    pub fn day_number(self) -> i64 {
+        // Howard Hinnant's days_from_civil: a year that starts in March puts the leap
+        // day last, so each month's offset is a fixed formula.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Days from `self` to `later`; negative when `later` is earlier.
+    pub fn days_until(self, later: Date) -> i64 {
+        later.day_number() - self.day_number()
+    }
 }
 
 impl fmt::Display for Date {
@@ -629,6 +666,38 @@ mod tests {
             "1800-01-01",
         ] {
             assert!(Date::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn date_arithmetic() {
+        let d = |y, m, dd| Date::new(y, m, dd).unwrap();
+        assert_eq!(d(1970, 1, 1).day_number(), 0);
+        assert_eq!(d(2000, 3, 1).day_number(), 11_017);
+        assert_eq!(d(1969, 12, 31).day_number(), -1);
+        assert_eq!(d(2024, 2, 28).days_until(d(2024, 3, 1)), 2);
+        assert_eq!(d(2025, 2, 28).days_until(d(2025, 3, 1)), 1);
+        assert_eq!(d(2025, 1, 1).days_until(d(2026, 1, 1)), 365);
+        assert_eq!(d(2025, 3, 1).days_until(d(2025, 2, 1)), -28);
+        assert_eq!(d(2025, 1, 31).add_months(1), Some(d(2025, 2, 28)));
+        assert_eq!(d(2024, 1, 31).add_months(1), Some(d(2024, 2, 29)));
+        assert_eq!(d(2025, 1, 31).add_months(2), Some(d(2025, 3, 31)));
+        assert_eq!(d(2025, 11, 15).add_months(14), Some(d(2027, 1, 15)));
+        assert_eq!(d(2025, 6, 15).add_months(0), Some(d(2025, 6, 15)));
+        assert_eq!(d(i32::MAX, 12, 1).add_months(1), None);
+        assert_eq!(d(2024, 2, 10).days_in_month(), 29);
+        // Day numbers agree with counting one day at a time across four centuries.
+        let mut n = d(1900, 1, 1).day_number();
+        let mut day = d(1900, 1, 1);
+        while day.year < 2300 {
+            let next = if day.day < day.days_in_month() {
+                d(day.year, day.month, day.day + 1)
+            } else {
+                d(day.year, day.month, 1).add_months(1).unwrap()
+            };
+            n += 1;
+            assert_eq!(next.day_number(), n, "{next}");
+            day = next;
         }
     }
 
