@@ -23,3 +23,5 @@ id_type!(CooperativeId, UserId, ApiTokenId, AuditEntryId, MemberId);
 id_type!(ContactId, IdentityId, ReviewId, MergeId, VerificationId);
 
 id_type!(ChannelId, ConversationId, MessageId);
+
+id_type!(AccountId, JournalEntryId);

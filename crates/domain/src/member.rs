@@ -170,6 +170,17 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date as the number `YYYYMMDD`, as the ledger stores it (ordered like dates).
+    pub fn as_number(self) -> i64 {
+        i64::from(self.year) * 10_000 + i64::from(self.month) * 100 + i64::from(self.day)
+    }
+
+    /// The date of a `YYYYMMDD` number; `None` when it is no date.
+    pub fn from_number(n: i64) -> Option<Date> {
+        let year = i32::try_from(n / 10_000).ok()?;
+        Date::new(year, u8::try_from(n / 100 % 100).ok()?, u8::try_from(n % 100).ok()?)
+    }
+
     /// Days from `self` to `later`; negative when `later` is earlier.
     pub fn days_until(self, later: Date) -> i64 {
         later.day_number() - self.day_number()

@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod demo;
 pub mod identity;
 pub mod import;
+pub mod ledger;
 pub mod media;
 pub mod members;
 pub mod pipeline;

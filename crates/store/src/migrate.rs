@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "attachments",
         include_str!("../migrations/0004_attachments.sql"),
     ),
+    (5, "ledger", include_str!("../migrations/0005_ledger.sql")),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {
