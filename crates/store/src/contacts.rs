@@ -791,10 +791,13 @@ pub async fn find_identities(
             .map(|i| format!("${}", i + 3))
             .collect::<Vec<_>>()
             .join(",");
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {cols}, c.member_id AS contact_member FROM channel_identities i
+        let sql = sqlx::AssertSqlSafe(crate::positional(
+            conn,
+            format!(
+                "SELECT {cols}, c.member_id AS contact_member FROM channel_identities i
              JOIN contacts c ON c.id = i.contact_id
              WHERE i.cooperative_id = $1 AND i.kind = $2 AND i.external_id IN ({marks})"
+            ),
         ));
         let mut q = sqlx::query(sql).bind(coop.0).bind(kind);
         for e in chunk {

@@ -6,8 +6,9 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
-pub type Tx = Transaction<'static, Any>;
 pub type Conn = sqlx::AnyConnection;
+
+pub type Tx = Transaction<'static, Any>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -21,6 +22,71 @@ impl Engine {
             Engine::Sqlite => "sqlite",
             Engine::Postgres => "postgres",
         }
+    }
+}
+
+/// Rewrites `$1, $2, …, $n` (each once, in order) to `?` when `conn` is SQLite. sqlx
+/// binds SQLite parameters by asking SQLite each one's name, which SQLite finds by a
+/// linear search, so a statement with n numbered parameters binds in O(n²); plain `?`
+/// parameters have no name and bind in O(n). Wide multi-row statements use this; SQL
+/// that repeats or reorders a parameter is returned unchanged.
+pub fn positional(conn: &Conn, sql: String) -> String {
+    if conn.backend_name() != "SQLite" {
+        return sql;
+    }
+    to_positional(&sql).unwrap_or(sql)
+}
+
+fn to_positional(sql: &str) -> Option<String> {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut expected = 1u64;
+    let (mut i, mut last) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b'$' {
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && bytes[end].is_ascii_digit() {
+                end += 1;
+            }
+            if end > start {
+                if sql[start..end].parse::<u64>().ok()? != expected {
+                    return None;
+                }
+                out.push_str(&sql[last..i]);
+                out.push('?');
+                expected += 1;
+                last = end;
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&sql[last..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbered_parameters_in_order_become_question_marks() {
+        use super::to_positional as p;
+        assert_eq!(
+            p("INSERT INTO t VALUES ($1,$2),($3,$4)").as_deref(),
+            Some("INSERT INTO t VALUES (?,?),(?,?)")
+        );
+        assert_eq!(
+            p("SELECT 1 WHERE a = $1 AND b IN ($2,$3,$4,$5,$6,$7,$8,$9,$10)").as_deref(),
+            Some("SELECT 1 WHERE a = ? AND b IN (?,?,?,?,?,?,?,?,?)")
+        );
+        // Repeated or out of order: left alone (the caller keeps the numbered form).
+        assert_eq!(p("VALUES ($1,$1)"), None);
+        assert_eq!(p("VALUES ($2,$1)"), None);
+        assert_eq!(
+            p("SELECT 'no params'").as_deref(),
+            Some("SELECT 'no params'")
+        );
     }
 }
 

@@ -9,10 +9,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
 
-/// Rows per multi-row statement (sqlx's argument handling makes very wide statements
-/// slower, see PERFORMANCE.md).
-const ENTRY_CHUNK: usize = 32;
-const LINE_CHUNK: usize = 64;
+/// Rows per multi-row statement (bound positionally on SQLite: `crate::positional`).
+const ENTRY_CHUNK: usize = 50;
+const LINE_CHUNK: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRow {
@@ -264,7 +263,7 @@ pub async fn post(
                 b + 11
             ));
         }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for (i, e) in chunk.iter().enumerate() {
             let k = ci * ENTRY_CHUNK + i;
             q = q
@@ -313,7 +312,7 @@ pub async fn post(
             "INSERT INTO journal_lines (cooperative_id, entry_id, account_id, entry_date, debit, credit, member_id) VALUES ",
         );
         push_placeholders(&mut sql, chunk.len(), 7);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for (entry, date, l) in chunk {
             q = q
                 .bind(coop.0)
@@ -335,7 +334,7 @@ pub async fn post(
         sql.push_str(
             " ON CONFLICT (cooperative_id, account_id, day) DO UPDATE SET debit = ledger_daily.debit + excluded.debit, credit = ledger_daily.credit + excluded.credit",
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for ((account, day), (d, c)) in chunk {
             q = q.bind(coop.0).bind(*account).bind(*day).bind(*d).bind(*c);
         }

@@ -21,7 +21,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
-pub use db::{Conn, Db, Engine, Tx, now_ms};
+pub use db::{Conn, Db, Engine, Tx, now_ms, positional};
 pub use sqlx::AnyConnection;
 pub use sqlx::Error as SqlxError;
 

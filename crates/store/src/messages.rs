@@ -31,23 +31,27 @@ pub async fn insert_events(conn: &mut Conn, events: &[NewEvent<'_>]) -> Result<u
             if i > 0 {
                 sql.push(',');
             }
-            let b = i * 4;
+            let b = i * 6;
             sql.push_str(&format!(
-                "(${},${},${},${},$1,$1)",
+                "(${},${},${},${},${},${})",
+                b + 1,
                 b + 2,
                 b + 3,
                 b + 4,
-                b + 5
+                b + 5,
+                b + 6
             ));
         }
         sql.push_str(" ON CONFLICT (channel_id, event_key) DO NOTHING");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for e in chunk {
             q = q
                 .bind(e.cooperative_id.0)
                 .bind(e.channel_id.0)
                 .bind(e.key)
-                .bind(e.body);
+                .bind(e.body)
+                .bind(now)
+                .bind(now);
         }
         inserted += q.execute(&mut *conn).await?.rows_affected();
     }
@@ -687,7 +691,7 @@ pub async fn insert_messages(
             sql.push(')');
         }
         sql.push_str(" ON CONFLICT (channel_id, direction, provider_id) DO NOTHING RETURNING id, channel_id, provider_id");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for m in chunk {
             q = q
                 .bind(m.cooperative_id.0)
