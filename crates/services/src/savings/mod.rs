@@ -480,12 +480,11 @@ pub async fn statement(
         None => (Rupiah::ZERO, Vec::new()),
     };
     let more = rows.len() as i64 > limit;
-    let mut rows = rows
+    let rows = rows
         .into_iter()
         .take(limit as usize)
         .map(Movement::try_from)
         .collect::<ServiceResult<Vec<_>>>()?;
-    rows.shrink_to_fit();
     Ok(Statement {
         member_id: member,
         member_no: m.member_no,
