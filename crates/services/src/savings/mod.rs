@@ -11,6 +11,7 @@
 //! Closed loop: only calon anggota and anggota hold savings. Rules and defaults are
 //! documented in docs/MONEY.md ("Savings").
 
+pub mod demo;
 pub mod jobs;
 mod refusal;
 

@@ -837,6 +837,7 @@ async fn jasa_simpanan_is_the_daily_balance_posted_once() {
         jobs::post_jasa_simpanan(&c.db, &teller, "2025-05").await,
         Err(Failure::Service(ServiceError::Forbidden))
     ));
+    assert_eq!(books(&c, &[a, quiet]).await, before);
     // With no rate nothing is posted, and the month stays open for later.
     set(&c, "100000", "25000", "0", "0").await;
     let before = books(&c, &[a, quiet]).await;
@@ -920,4 +921,55 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 async fn shared() -> &'static Coop {
     static COOP: tokio::sync::OnceCell<Coop> = tokio::sync::OnceCell::const_new();
     COOP.get_or_init(|| Coop::new("kop-prop")).await
+}
+
+#[tokio::test]
+async fn the_demo_cooperative_has_savings_that_match_its_ledger() {
+    let db = guyub_store::Db::open(&guyub_store::testing::fresh_database_url().await)
+        .await
+        .unwrap();
+    guyub_services::demo::load(&db).await.unwrap().unwrap();
+    let coop = guyub_store::cooperatives::by_slug(&mut *db.conn().await.unwrap(), "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let c = Coop { db, id: coop.id };
+    let owner = c.actor(Role::Owner, 1);
+    let list = members::search(&c.db, &owner, "", None, 100, 0).await.unwrap();
+    let by_name = |n: &str| list.iter().find(|m| m.fields.name == n).unwrap().id;
+    let siti = savings::member_savings(&c.db, &owner, by_name("Siti Rahayu"))
+        .await
+        .unwrap();
+    assert_eq!(siti.balance(SavingsKind::Pokok), rp(100_000));
+    assert!(siti.balance(SavingsKind::Sukarela) > rp(500_000), "{siti:?}");
+    assert_eq!(siti.wajib.months_in_arrears, 0);
+    let budi = savings::member_savings(&c.db, &owner, by_name("Budi Santoso"))
+        .await
+        .unwrap();
+    assert_eq!(budi.wajib.months_in_arrears, 2);
+    assert_eq!(budi.wajib.arrears, rp(100_000));
+    let arrears = jobs::arrears(&c.db, &owner, 100, 0).await.unwrap();
+    assert!(arrears.iter().any(|a| a.name == "Budi Santoso"));
+    assert!(arrears.iter().all(|a| a.months > 0));
+    // The ledger agrees with the balances, kind by kind.
+    let totals = savings::summary(&c.db, &owner).await.unwrap();
+    for (kind, code) in [
+        (SavingsKind::Pokok, "3-1100"),
+        (SavingsKind::Wajib, "3-1200"),
+        (SavingsKind::Sukarela, "2-1100"),
+    ] {
+        let (_, n, total) = totals.iter().find(|(k, _, _)| *k == kind).unwrap();
+        assert!(*n >= 7, "{kind}: {n} accounts");
+        assert_eq!(ledger_balance(&c, code, None).await, total.get(), "{kind}");
+    }
+    assert!(ledger_balance(&c, "5-2100", None).await > 0, "last month's jasa");
+    let tb = ledger::trial_balance(&c.db, &owner, d("2099-12-31"))
+        .await
+        .unwrap();
+    assert_eq!(tb.total_debit, tb.total_credit);
+    // The member who left has capital waiting to be paid out, and no arrears listed.
+    let gone = list.iter().find(|m| m.status == "keluar").unwrap();
+    let s = savings::member_savings(&c.db, &owner, gone.id).await.unwrap();
+    assert_eq!(s.balance(SavingsKind::Pokok), rp(100_000));
+    assert!(!arrears.iter().any(|a| a.member_id == gone.id));
 }
