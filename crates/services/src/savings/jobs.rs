@@ -229,7 +229,11 @@ pub async fn post_jasa_simpanan(db: &Db, actor: &Actor, month: &str) -> Result<J
             credited.push((account, member, jasa));
         }
     }
-    let no = format!("JASA-{month}");
+    // One receipt per member, so that each can be shown (and printed) on its own.
+    let receipts: Vec<String> = credited
+        .iter()
+        .map(|(_, member, _)| format!("JASA-{month}-{member}"))
+        .collect();
     let entries = credited
         .iter()
         .map(|(_, _, jasa)| {
@@ -266,7 +270,8 @@ pub async fn post_jasa_simpanan(db: &Db, actor: &Actor, month: &str) -> Result<J
         .iter()
         .zip(&journal)
         .zip(&afters)
-        .map(|(((account, member, jasa), entry), after)| NewTx {
+        .zip(&receipts)
+        .map(|((((account, member, jasa), entry), after), no)| NewTx {
             account_id: *account,
             member_id: *member,
             kind: kind.as_str(),
@@ -275,7 +280,7 @@ pub async fn post_jasa_simpanan(db: &Db, actor: &Actor, month: &str) -> Result<J
             amount: jasa.get(),
             balance_after: *after,
             journal_entry_id: entry.0,
-            receipt_no: &no,
+            receipt_no: no,
             counterparty: None,
             note: "",
             teller: &desk.teller,
@@ -287,11 +292,12 @@ pub async fn post_jasa_simpanan(db: &Db, actor: &Actor, month: &str) -> Result<J
     let timeline: Vec<(MemberId, &str, String)> = credited
         .iter()
         .zip(&afters)
-        .map(|((_, member, jasa), after)| {
+        .zip(&receipts)
+        .map(|(((_, member, jasa), after), no)| {
             (
                 *member,
                 timeline_kind(TxType::Jasa),
-                timeline_summary(kind, TxType::Jasa, *jasa, Rupiah::new(*after), &no),
+                timeline_summary(kind, TxType::Jasa, *jasa, Rupiah::new(*after), no),
             )
         })
         .collect();

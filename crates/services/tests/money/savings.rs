@@ -802,7 +802,11 @@ async fn jasa_simpanan_is_the_daily_balance_posted_once() {
         .unwrap();
     assert_eq!(st.rows[0].tx_type, TxType::Jasa);
     assert_eq!(st.rows[0].amount, rp(9_863));
-    assert_eq!(st.rows[0].receipt_no, "JASA-2025-06");
+    assert_eq!(st.rows[0].receipt_no, format!("JASA-2025-06-{a}"));
+    let r = savings::receipt(&c.db, &teller, &st.rows[0].receipt_no)
+        .await
+        .unwrap();
+    assert_eq!(r.lines.len(), 1, "one member's jasa per receipt");
     assert_eq!(ledger_balance(&c, "5-2100", None).await, 11_663);
     assert_eq!(ledger_balance(&c, "2-1100", Some(a)).await, 2_019_863);
 
