@@ -33,9 +33,8 @@ pub enum SavingsCmd {
 impl SavingsCmd {
     pub fn cooperative(&self) -> &str {
         match self {
-            SavingsCmd::BillWajib { cooperative, .. } | SavingsCmd::PostJasa { cooperative, .. } => {
-                cooperative
-            }
+            SavingsCmd::BillWajib { cooperative, .. }
+            | SavingsCmd::PostJasa { cooperative, .. } => cooperative,
         }
     }
 }

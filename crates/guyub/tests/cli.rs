@@ -697,7 +697,14 @@ async fn savings_jobs_bill_wajib_once_per_month_and_post_jasa() {
     let ok = |o: &Output| assert!(o.status.success(), "{}", text(o));
     ok(&guyub(
         &url,
-        &["cooperative", "add", "--slug", "kop-sim", "--name", "Kop Simpan"],
+        &[
+            "cooperative",
+            "add",
+            "--slug",
+            "kop-sim",
+            "--name",
+            "Kop Simpan",
+        ],
         None,
     ));
     let dir = std::env::temp_dir().join(format!("guyub-savings-{}", std::process::id()));
@@ -710,13 +717,26 @@ async fn savings_jobs_bill_wajib_once_per_month_and_post_jasa() {
     .unwrap();
     ok(&guyub(
         &url,
-        &["member", "import", "--cooperative", "kop-sim", file.to_str().unwrap()],
+        &[
+            "member",
+            "import",
+            "--cooperative",
+            "kop-sim",
+            file.to_str().unwrap(),
+        ],
         None,
     ));
     let bill = |month: &str| {
         guyub(
             &url,
-            &["savings", "bill-wajib", "--cooperative", "kop-sim", "--month", month],
+            &[
+                "savings",
+                "bill-wajib",
+                "--cooperative",
+                "kop-sim",
+                "--month",
+                month,
+            ],
             None,
         )
     };
@@ -737,17 +757,35 @@ async fn savings_jobs_bill_wajib_once_per_month_and_post_jasa() {
     }
     let o = guyub(
         &url,
-        &["savings", "post-jasa", "--cooperative", "kop-sim", "--month", "2025-06"],
+        &[
+            "savings",
+            "post-jasa",
+            "--cooperative",
+            "kop-sim",
+            "--month",
+            "2025-06",
+        ],
         None,
     );
     ok(&o);
     assert!(text(&o).contains("the rate is 0%"), "{}", text(&o));
     let o = guyub(
         &url,
-        &["savings", "post-jasa", "--cooperative", "nope", "--month", "2025-06"],
+        &[
+            "savings",
+            "post-jasa",
+            "--cooperative",
+            "nope",
+            "--month",
+            "2025-06",
+        ],
         None,
     );
-    assert!(!o.status.success() && text(&o).contains("--cooperative"), "{}", text(&o));
+    assert!(
+        !o.status.success() && text(&o).contains("--cooperative"),
+        "{}",
+        text(&o)
+    );
     // Both runs are in the audit log, and it is intact.
     let o = guyub(&url, &["audit", "verify"], None);
     ok(&o);

@@ -277,9 +277,9 @@ pub async fn insert_transactions(
                 .bind(now)
                 .bind(t.request_key);
         }
-        q.execute(&mut *conn)
-            .await
-            .map_err(|e| StoreError::conflict_on_unique(e, "a request with this idempotency key"))?;
+        q.execute(&mut *conn).await.map_err(|e| {
+            StoreError::conflict_on_unique(e, "a request with this idempotency key")
+        })?;
     }
     Ok(())
 }
@@ -497,7 +497,11 @@ fn bill_row(r: &AnyRow) -> Result<BillRow> {
 }
 
 /// A member's wajib bills, oldest first.
-pub async fn bills_of(conn: &mut Conn, coop: CooperativeId, member: MemberId) -> Result<Vec<BillRow>> {
+pub async fn bills_of(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    member: MemberId,
+) -> Result<Vec<BillRow>> {
     let rows = sqlx::query(
         "SELECT id, member_id, month, amount, paid FROM wajib_bills WHERE cooperative_id = $1 AND member_id = $2 ORDER BY month",
     )
@@ -508,7 +512,12 @@ pub async fn bills_of(conn: &mut Conn, coop: CooperativeId, member: MemberId) ->
     rows.iter().map(bill_row).collect()
 }
 
-pub async fn set_bill_paid(conn: &mut Conn, coop: CooperativeId, bill: i64, paid: i64) -> Result<()> {
+pub async fn set_bill_paid(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    bill: i64,
+    paid: i64,
+) -> Result<()> {
     sqlx::query("UPDATE wajib_bills SET paid = $3 WHERE cooperative_id = $1 AND id = $2")
         .bind(coop.0)
         .bind(bill)
@@ -704,7 +713,11 @@ pub async fn run(
 }
 
 /// The latest month a job has run for (YYYYMM).
-pub async fn last_run_month(conn: &mut Conn, coop: CooperativeId, kind: &str) -> Result<Option<i64>> {
+pub async fn last_run_month(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    kind: &str,
+) -> Result<Option<i64>> {
     Ok(sqlx::query_scalar(
         "SELECT MAX(month) FROM savings_runs WHERE cooperative_id = $1 AND kind = $2",
     )

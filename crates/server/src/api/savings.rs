@@ -603,9 +603,7 @@ async fn post_jasa(
     ApiJson(b): ApiJson<MonthIn>,
 ) -> ApiResult<JasaRunOut> {
     Ok(Json(
-        jobs::post_jasa_simpanan(&st.db, &a, &b.month)
-            .await?
-            .into(),
+        jobs::post_jasa_simpanan(&st.db, &a, &b.month).await?.into(),
     ))
 }
 

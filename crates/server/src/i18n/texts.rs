@@ -772,7 +772,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("role.auditor", "Auditor (baca saja)", "Auditor (read-only)"),
     // Savings (simpanan): teller, receipts, buku tabungan, arrears, settings.
     ("nav.teller", "Kasir / Teller", "Teller"),
-    ("nav.savings_settings", "Pengaturan Simpanan", "Savings settings"),
+    (
+        "nav.savings_settings",
+        "Pengaturan Simpanan",
+        "Savings settings",
+    ),
     ("member.savings", "Simpanan", "Savings"),
     ("member.to_teller", "Buka di kasir", "Open at the teller"),
     ("teller.title", "Kasir / Teller", "Teller"),
@@ -798,7 +802,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("teller.paid_ahead", "Dibayar di muka", "Paid ahead"),
     ("teller.deposit", "Setoran", "Deposit"),
     ("teller.do_deposit", "Setor", "Deposit"),
-    ("teller.withdraw", "Penarikan sukarela", "Sukarela withdrawal"),
+    (
+        "teller.withdraw",
+        "Penarikan sukarela",
+        "Sukarela withdrawal",
+    ),
     (
         "teller.withdraw_hint",
         "Simpanan pokok dan wajib tidak dapat ditarik selama masih anggota.",
@@ -806,11 +814,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("teller.do_withdraw", "Tarik", "Withdraw"),
     ("teller.transfer", "Transfer sukarela", "Sukarela transfer"),
-    (
-        "teller.transfer_to",
-        "Ke nomor anggota",
-        "To member number",
-    ),
+    ("teller.transfer_to", "Ke nomor anggota", "To member number"),
     ("teller.do_transfer", "Transfer", "Transfer"),
     (
         "teller.left",
@@ -846,10 +850,26 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("savings.tx.jasa", "Jasa simpanan", "Jasa simpanan"),
     ("savings.to", "ke", "to"),
     ("savings.from", "dari", "from"),
-    ("timeline.savings.deposit", "Setoran simpanan", "Savings deposit"),
-    ("timeline.savings.withdrawal", "Penarikan simpanan", "Savings withdrawal"),
-    ("timeline.savings.transfer_in", "Transfer masuk", "Transfer in"),
-    ("timeline.savings.transfer_out", "Transfer keluar", "Transfer out"),
+    (
+        "timeline.savings.deposit",
+        "Setoran simpanan",
+        "Savings deposit",
+    ),
+    (
+        "timeline.savings.withdrawal",
+        "Penarikan simpanan",
+        "Savings withdrawal",
+    ),
+    (
+        "timeline.savings.transfer_in",
+        "Transfer masuk",
+        "Transfer in",
+    ),
+    (
+        "timeline.savings.transfer_out",
+        "Transfer keluar",
+        "Transfer out",
+    ),
     ("timeline.savings.jasa", "Jasa simpanan", "Jasa simpanan"),
     ("statement.title", "Buku tabungan", "Statement"),
     ("statement.printed", "dicetak", "printed"),
@@ -868,7 +888,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Transaksi tercatat. Cetak kwitansi untuk anggota.",
         "Recorded. Print the receipt for the member.",
     ),
-    ("receipt.heading", "BUKTI TRANSAKSI SIMPANAN", "SAVINGS RECEIPT"),
+    (
+        "receipt.heading",
+        "BUKTI TRANSAKSI SIMPANAN",
+        "SAVINGS RECEIPT",
+    ),
     ("receipt.no", "No.", "No."),
     ("receipt.date", "Tanggal", "Date"),
     ("receipt.time", "Waktu", "Time"),
@@ -881,7 +905,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("receipt.print", "Cetak", "Print"),
     ("receipt.back", "Kembali ke kasir", "Back to the teller"),
-    ("arrears.title", "Tunggakan simpanan wajib", "Simpanan wajib arrears"),
+    (
+        "arrears.title",
+        "Tunggakan simpanan wajib",
+        "Simpanan wajib arrears",
+    ),
     (
         "arrears.intro",
         "Anggota dan calon anggota dengan tagihan wajib bulan-bulan sebelumnya yang belum lunas.",
@@ -892,8 +920,16 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Tidak ada tunggakan.",
         "Nobody is in arrears.",
     ),
-    ("savings.settings.title", "Pengaturan simpanan", "Savings settings"),
-    ("savings.settings.products", "Produk simpanan", "Savings products"),
+    (
+        "savings.settings.title",
+        "Pengaturan simpanan",
+        "Savings settings",
+    ),
+    (
+        "savings.settings.products",
+        "Produk simpanan",
+        "Savings products",
+    ),
     (
         "savings.settings.pokok",
         "Simpanan pokok (sekali, Rp)",
@@ -924,27 +960,47 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Yang harus tersisa setelah penarikan selama masih anggota.",
         "What must stay after a withdrawal while a member.",
     ),
-    ("savings.settings.updated", "Terakhir diubah", "Last changed"),
+    (
+        "savings.settings.updated",
+        "Terakhir diubah",
+        "Last changed",
+    ),
     ("savings.runs", "Proses bulanan", "Monthly runs"),
-    ("savings.billing.month", "Tagihan wajib bulan", "Bill wajib for month"),
+    (
+        "savings.billing.month",
+        "Tagihan wajib bulan",
+        "Bill wajib for month",
+    ),
     (
         "savings.billing.hint",
         "Satu tagihan per anggota per bulan; menjalankan lagi tidak menggandakan.",
         "One bill per member per month; running it again does not double it.",
     ),
-    ("savings.billing.run", "Buat tagihan wajib", "Bill simpanan wajib"),
+    (
+        "savings.billing.run",
+        "Buat tagihan wajib",
+        "Bill simpanan wajib",
+    ),
     (
         "savings.billing.done",
         "Tagihan wajib {month}: {count} tagihan baru, {total}.",
         "Wajib {month}: {count} new bills, {total}.",
     ),
-    ("savings.jasa.month", "Jasa simpanan bulan", "Jasa simpanan for month"),
+    (
+        "savings.jasa.month",
+        "Jasa simpanan bulan",
+        "Jasa simpanan for month",
+    ),
     (
         "savings.jasa.hint",
         "Untuk bulan yang sudah lewat; sekali per bulan.",
         "For a month that is over; once per month.",
     ),
-    ("savings.jasa.run", "Bukukan jasa simpanan", "Post jasa simpanan"),
+    (
+        "savings.jasa.run",
+        "Bukukan jasa simpanan",
+        "Post jasa simpanan",
+    ),
     (
         "savings.jasa.done",
         "Jasa simpanan {month}: {count} anggota, {total}.",
@@ -964,7 +1020,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("savings.run.kind", "Proses", "Run"),
     ("savings.run.members", "Anggota", "Members"),
     ("savings.run.by", "Oleh", "By"),
-    ("savings.run.wajib_billing", "Tagihan wajib", "Wajib billing"),
+    (
+        "savings.run.wajib_billing",
+        "Tagihan wajib",
+        "Wajib billing",
+    ),
     ("savings.run.jasa", "Jasa simpanan", "Jasa simpanan"),
     (
         "savings.refused.amount_empty",

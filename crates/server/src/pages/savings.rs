@@ -55,7 +55,9 @@ fn require(s: &PageSession, action: Action) -> Result<(), PageError> {
 
 /// The words for a movement on a receipt or statement: "Setoran", "Transfer ke …".
 fn describe(t: Tr, m: &Movement) -> String {
-    let what = t.s(&format!("savings.tx.{}", m.tx_type.as_str())).to_string();
+    let what = t
+        .s(&format!("savings.tx.{}", m.tx_type.as_str()))
+        .to_string();
     match (&m.counterparty, m.tx_type) {
         (Some((_, no, name)), TxType::TransferOut) => {
             format!("{what} {} {no} {name}", t.s("savings.to"))
@@ -420,9 +422,15 @@ pub async fn payout(
     s: PageSession,
     Form(f): Form<MoveForm>,
 ) -> PageResult {
-    let result =
-        savings::pay_out_capital(&state.db, &s.actor, MemberId(f.member), None, &f.note, key(&f))
-            .await;
+    let result = savings::pay_out_capital(
+        &state.db,
+        &s.actor,
+        MemberId(f.member),
+        None,
+        &f.note,
+        key(&f),
+    )
+    .await;
     after(&state, &s, "payout", f, result).await
 }
 
@@ -724,7 +732,11 @@ async fn settings_page(state: &AppState, s: &PageSession, st: SettingsState) -> 
         f: st.f.unwrap_or_else(|| SettingsForm {
             pokok_amount: current.pokok_amount.get().to_string(),
             wajib_monthly: current.wajib_monthly.get().to_string(),
-            sukarela_rate: current.sukarela_rate.percent().to_string().replace('.', ","),
+            sukarela_rate: current
+                .sukarela_rate
+                .percent()
+                .to_string()
+                .replace('.', ","),
             sukarela_minimum: current.sukarela_minimum.get().to_string(),
         }),
         error: st.error.map(|(_, e)| e),
@@ -735,7 +747,10 @@ async fn settings_page(state: &AppState, s: &PageSession, st: SettingsState) -> 
         runs: runs
             .into_iter()
             .map(|r| RunRow {
-                kind: s.tr().or(&format!("savings.run.{}", r.kind), &r.kind).to_string(),
+                kind: s
+                    .tr()
+                    .or(&format!("savings.run.{}", r.kind), &r.kind)
+                    .to_string(),
                 month: r.month,
                 members: r.members,
                 total: r.total.to_string(),
@@ -751,9 +766,13 @@ async fn settings_page(state: &AppState, s: &PageSession, st: SettingsState) -> 
                 total: total.to_string(),
             })
             .collect(),
-        updated: current
-            .updated_at
-            .map(|at| format!("{} · {}", local_time(at, &tz), current.updated_by.unwrap_or_default())),
+        updated: current.updated_at.map(|at| {
+            format!(
+                "{} · {}",
+                local_time(at, &tz),
+                current.updated_by.unwrap_or_default()
+            )
+        }),
         shell,
     };
     Ok((status, html(&view, s.lang())?).into_response())
@@ -933,7 +952,10 @@ mod tests {
             Refusal::NotMember(MemberStatus::Keluar),
             Refusal::PayeeNotMember(MemberStatus::Meninggal),
             Refusal::SelfTransfer,
-            Refusal::PokokLimit { paid: rp, limit: rp },
+            Refusal::PokokLimit {
+                paid: rp,
+                limit: rp,
+            },
             Refusal::OwnCapital(SavingsKind::Wajib),
             Refusal::Insufficient {
                 balance: rp,
@@ -991,7 +1013,10 @@ mod tests {
             );
         }
         for k in SavingsKind::ALL {
-            assert_ne!(Tr(Lang::En).s(&format!("savings.kind.{}", k.as_str())), "??");
+            assert_ne!(
+                Tr(Lang::En).s(&format!("savings.kind.{}", k.as_str())),
+                "??"
+            );
         }
     }
 }

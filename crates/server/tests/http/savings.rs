@@ -41,7 +41,10 @@ async fn a_teller_deposits_withdraws_and_transfers_through_the_api() {
     let budi = member(&app, &t, "Budi", "anggota").await;
 
     let (s, v) = app.get(&t.token, "/api/v1/savings/settings").await;
-    assert_eq!((s.as_u16(), v["pokok_amount"].as_i64()), (200, Some(100_000)));
+    assert_eq!(
+        (s.as_u16(), v["pokok_amount"].as_i64()),
+        (200, Some(100_000))
+    );
     let (s, v) = app
         .send(
             Method::PUT,
@@ -255,7 +258,10 @@ async fn a_teller_deposits_withdraws_and_transfers_through_the_api() {
     let (s, v) = app
         .get(&teller, &format!("/api/v1/savings/receipts/{no}"))
         .await;
-    assert_eq!((s.as_u16(), v["lines"][0]["amount"].as_i64()), (200, Some(20000)));
+    assert_eq!(
+        (s.as_u16(), v["lines"][0]["amount"].as_i64()),
+        (200, Some(20000))
+    );
 
     // Another cooperative sees none of it.
     let other = app.tenant("kop-api-lain").await;
@@ -286,7 +292,12 @@ async fn a_teller_deposits_withdraws_and_transfers_through_the_api() {
     .await;
     assert_eq!(s, 403);
     let actions = app.audit_actions(&t).await;
-    for a in ["savings.deposit", "savings.withdrawal", "savings.transfer", "savings.settings_changed"] {
+    for a in [
+        "savings.deposit",
+        "savings.withdrawal",
+        "savings.transfer",
+        "savings.settings_changed",
+    ] {
         assert!(actions.iter().any(|x| x == a), "{a} not audited");
     }
 }
@@ -307,15 +318,39 @@ async fn billing_arrears_jasa_and_payout_through_the_api() {
     .await;
     assert_eq!(s, 201, "{r}");
     for month in ["2025-01", "2025-02"] {
-        let (s, v) = post(&app, &t.token, "/api/v1/savings/wajib-billing", json!({"month": month})).await;
+        let (s, v) = post(
+            &app,
+            &t.token,
+            "/api/v1/savings/wajib-billing",
+            json!({"month": month}),
+        )
+        .await;
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["created"], 2, "{v}");
     }
-    let (s, v) = post(&app, &t.token, "/api/v1/savings/wajib-billing", json!({"month": "2025-02"})).await;
+    let (s, v) = post(
+        &app,
+        &t.token,
+        "/api/v1/savings/wajib-billing",
+        json!({"month": "2025-02"}),
+    )
+    .await;
     assert_eq!((s, v["created"].as_i64()), (200, Some(0)), "idempotent");
-    let (s, v) = post(&app, &t.token, "/api/v1/savings/wajib-billing", json!({"month": "Feb 2025"})).await;
+    let (s, v) = post(
+        &app,
+        &t.token,
+        "/api/v1/savings/wajib-billing",
+        json!({"month": "Feb 2025"}),
+    )
+    .await;
     problem(s, &v, "month");
-    let (s, _) = post(&app, &teller, "/api/v1/savings/wajib-billing", json!({"month": "2025-03"})).await;
+    let (s, _) = post(
+        &app,
+        &teller,
+        "/api/v1/savings/wajib-billing",
+        json!({"month": "2025-03"}),
+    )
+    .await;
     assert_eq!(s, 403, "a teller does not run the billing");
 
     let (s, r) = post(
@@ -331,22 +366,48 @@ async fn billing_arrears_jasa_and_payout_through_the_api() {
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["name"], "Rudi");
-    assert_eq!((list[0]["arrears"].as_i64(), list[0]["months"].as_i64()), (Some(50000), Some(2)));
+    assert_eq!(
+        (list[0]["arrears"].as_i64(), list[0]["months"].as_i64()),
+        (Some(50000), Some(2))
+    );
     assert_eq!(list[1]["arrears"], 25000);
-    let (_, v) = app.get(&teller, &format!("/api/v1/savings/members/{ani}")).await;
+    let (_, v) = app
+        .get(&teller, &format!("/api/v1/savings/members/{ani}"))
+        .await;
     assert_eq!(v["wajib"]["months_in_arrears"], 1, "{v}");
 
-    let (s, v) = post(&app, &t.token, "/api/v1/savings/jasa", json!({"month": "2025-01"})).await;
+    let (s, v) = post(
+        &app,
+        &t.token,
+        "/api/v1/savings/jasa",
+        json!({"month": "2025-01"}),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!((v["rate"].as_str(), v["members"].as_i64()), (Some("0"), Some(0)));
-    let (s, v) = post(&app, &t.token, "/api/v1/savings/jasa", json!({"month": "2999-01"})).await;
+    assert_eq!(
+        (v["rate"].as_str(), v["members"].as_i64()),
+        (Some("0"), Some(0))
+    );
+    let (s, v) = post(
+        &app,
+        &t.token,
+        "/api/v1/savings/jasa",
+        json!({"month": "2999-01"}),
+    )
+    .await;
     problem(s, &v, "month");
     let (s, runs) = app.get(&t.token, "/api/v1/savings/runs").await;
     assert_eq!(s, 200);
     assert_eq!(runs.as_array().unwrap().len(), 2, "{runs}");
 
     // Capital is paid out only after leaving.
-    let (s, v) = post(&app, &teller, &format!("/api/v1/savings/members/{rudi}/payout"), json!({})).await;
+    let (s, v) = post(
+        &app,
+        &teller,
+        &format!("/api/v1/savings/members/{rudi}/payout"),
+        json!({}),
+    )
+    .await;
     problem(s, &v, "member_id");
     let (s, _) = post(
         &app,
@@ -356,7 +417,13 @@ async fn billing_arrears_jasa_and_payout_through_the_api() {
     )
     .await;
     assert_eq!(s, 200);
-    let (s, r) = post(&app, &teller, &format!("/api/v1/savings/members/{rudi}/payout"), json!({"note": "keluar"})).await;
+    let (s, r) = post(
+        &app,
+        &teller,
+        &format!("/api/v1/savings/members/{rudi}/payout"),
+        json!({"note": "keluar"}),
+    )
+    .await;
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["lines"][0]["amount"], 100000);
     assert_eq!(r["lines"][0]["balance_after"], 0);

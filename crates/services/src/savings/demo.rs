@@ -46,8 +46,8 @@ pub async fn load(db: &Db, actor: &Actor, members: &[MemberId]) -> Result<()> {
     )
     .await
     .map_err(fail)?;
-    let today = crate::ledger::cooperative_today(&mut *db.conn().await?, actor.cooperative_id)
-        .await?;
+    let today =
+        crate::ledger::cooperative_today(&mut *db.conn().await?, actor.cooperative_id).await?;
     let current = YearMonth::from(today);
     let first = months_back(current, 5);
     let movement = |m: MemberId, kind: &'static str, amount: i64, date: Date| MovementIn {

@@ -3,9 +3,7 @@
 //! daily-balance method (posted once per month, as one batch in one transaction).
 
 use super::refusal::Result;
-use super::{
-    Desk, Failure, Refusal, TxType, month_number, timeline_kind, timeline_summary,
-};
+use super::{Desk, Failure, Refusal, TxType, month_number, timeline_kind, timeline_summary};
 use crate::ledger::{self, Posting, Source};
 use crate::{Actor, Result as ServiceResult, ServiceError, record};
 use guyub_domain::money::savings::jasa_simpanan_daily;
@@ -129,7 +127,12 @@ impl From<ArrearsRow> for Arrears {
 
 /// Members (calon anggota and anggota) with wajib unpaid for a month before the
 /// current one, most behind first.
-pub async fn arrears(db: &Db, actor: &Actor, limit: i64, offset: i64) -> ServiceResult<Vec<Arrears>> {
+pub async fn arrears(
+    db: &Db,
+    actor: &Actor,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<Vec<Arrears>> {
     if !(actor.role.can(Action::TellerTransactions) || actor.role.can(Action::ViewReports)) {
         return Err(ServiceError::Forbidden);
     }
@@ -320,7 +323,9 @@ pub async fn post_jasa_simpanan(db: &Db, actor: &Actor, month: &str) -> Result<J
     )
     .await?
     {
-        return Err(ServiceError::Conflict(format!("jasa simpanan for {month} is being posted")).into());
+        return Err(
+            ServiceError::Conflict(format!("jasa simpanan for {month} is being posted")).into(),
+        );
     }
     record(
         &mut tx,
@@ -356,7 +361,12 @@ pub async fn runs(db: &Db, actor: &Actor, limit: i64) -> ServiceResult<Vec<Run>>
     if !(actor.role.can(Action::PostJournal) || actor.role.can(Action::ViewLedger)) {
         return Err(ServiceError::Forbidden);
     }
-    let rows = store::runs(&mut *db.conn().await?, actor.cooperative_id, limit.clamp(1, 500)).await?;
+    let rows = store::runs(
+        &mut *db.conn().await?,
+        actor.cooperative_id,
+        limit.clamp(1, 500),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| Run {

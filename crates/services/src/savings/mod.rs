@@ -161,10 +161,7 @@ pub async fn set_settings(db: &Db, actor: &Actor, input: &SettingsInput<'_>) -> 
         "savings",
         &format!(
             "pokok={} wajib={} jasa={} minimum={}",
-            s.pokok_amount,
-            s.wajib_monthly,
-            s.sukarela_rate,
-            s.sukarela_minimum
+            s.pokok_amount, s.wajib_monthly, s.sukarela_rate, s.sukarela_minimum
         ),
     )
     .await?;
@@ -396,7 +393,11 @@ pub(crate) fn month_number(m: YearMonth) -> i64 {
 }
 
 /// A member's balances and wajib position.
-pub async fn member_savings(db: &Db, actor: &Actor, member: MemberId) -> ServiceResult<MemberSavings> {
+pub async fn member_savings(
+    db: &Db,
+    actor: &Actor,
+    member: MemberId,
+) -> ServiceResult<MemberSavings> {
     actor.require(Action::ViewMembers)?;
     let coop = actor.cooperative_id;
     let mut conn = db.conn().await?;
@@ -492,7 +493,11 @@ pub async fn statement(
         name: m.fields.name,
         kind,
         balance,
-        next_before: if more { rows.last().map(|r| r.id) } else { None },
+        next_before: if more {
+            rows.last().map(|r| r.id)
+        } else {
+            None
+        },
         rows,
     })
 }
@@ -600,8 +605,8 @@ impl Desk {
     }
 
     async fn receipt_no(&self, conn: &mut Conn) -> Result<(i64, String)> {
-        let n = store::take_receipt_numbers(conn, self.coop, 1, &Settings::default().to_row())
-            .await?;
+        let n =
+            store::take_receipt_numbers(conn, self.coop, 1, &Settings::default().to_row()).await?;
         Ok((n, format!("KW-{n:06}")))
     }
 }
@@ -646,13 +651,23 @@ fn timeline_kind(t: TxType) -> &'static str {
     }
 }
 
-fn timeline_summary(kind: SavingsKind, t: TxType, amount: Rupiah, after: Rupiah, no: &str) -> String {
+fn timeline_summary(
+    kind: SavingsKind,
+    t: TxType,
+    amount: Rupiah,
+    after: Rupiah,
+    no: &str,
+) -> String {
     let sign = if t.adds() { "+" } else { "−" };
     format!("{kind} {sign}{amount} → {after} · {no}")
 }
 
 /// The receipt of an earlier request with the same idempotency key, if any.
-async fn repeated(conn: &mut Conn, coop: CooperativeId, key: Option<&str>) -> Result<Option<Receipt>> {
+async fn repeated(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    key: Option<&str>,
+) -> Result<Option<Receipt>> {
     match key {
         Some(k) => match store::receipt_for_key(conn, coop, k).await? {
             Some(no) => Ok(Some(read_receipt(conn, coop, &no).await?)),
@@ -727,7 +742,14 @@ async fn write_sides(
         .collect();
     store::insert_transactions(conn, desk.coop, &txs, now_ms()).await?;
     for s in sides {
-        store::set_balance(conn, desk.coop, s.account.id, s.after.get(), date.as_number()).await?;
+        store::set_balance(
+            conn,
+            desk.coop,
+            s.account.id,
+            s.after.get(),
+            date.as_number(),
+        )
+        .await?;
         members::add_to_timeline(
             conn,
             desk.coop,
@@ -982,8 +1004,7 @@ pub async fn transfer(db: &Db, actor: &Actor, input: &TransferIn<'_>) -> Result<
     check_account_date(&mut tx, coop, &from_acc, kind, date).await?;
     check_account_date(&mut tx, coop, &to_acc, kind, date).await?;
     let from_before = Rupiah::new(from_acc.balance);
-    let (from_after, to_after) =
-        rules::transfer(from_before, Rupiah::new(to_acc.balance), amt)?;
+    let (from_after, to_after) = rules::transfer(from_before, Rupiah::new(to_acc.balance), amt)?;
     let minimum = desk.settings.sukarela_minimum;
     if from_after < minimum {
         return Err(Refusal::BelowMinimum {

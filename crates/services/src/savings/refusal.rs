@@ -19,10 +19,16 @@ pub enum Refusal {
     PayeeNotMember(MemberStatus),
     SelfTransfer,
     /// Simpanan pokok would exceed the cooperative's amount.
-    PokokLimit { paid: Rupiah, limit: Rupiah },
+    PokokLimit {
+        paid: Rupiah,
+        limit: Rupiah,
+    },
     /// Pokok and wajib stay while the person is a member.
     OwnCapital(SavingsKind),
-    Insufficient { balance: Rupiah, requested: Rupiah },
+    Insufficient {
+        balance: Rupiah,
+        requested: Rupiah,
+    },
     /// A member keeps the minimum sukarela balance.
     BelowMinimum {
         balance: Rupiah,
@@ -32,16 +38,28 @@ pub enum Refusal {
     /// Capital is paid out only to those who left.
     StillMember,
     NothingToPayOut,
-    FutureDate { today: Date },
+    FutureDate {
+        today: Date,
+    },
     /// Movements of an account are kept in date order.
-    BeforeLastMovement { last: Date },
+    BeforeLastMovement {
+        last: Date,
+    },
     /// Jasa simpanan of that month is posted; sukarela cannot change before it.
-    JasaPosted { month: YearMonth },
-    PeriodClosed { through: Date },
+    JasaPosted {
+        month: YearMonth,
+    },
+    PeriodClosed {
+        through: Date,
+    },
     Month,
-    FutureMonth { current: YearMonth },
+    FutureMonth {
+        current: YearMonth,
+    },
     /// Jasa simpanan is posted once a month is over.
-    MonthNotOver { current: YearMonth },
+    MonthNotOver {
+        current: YearMonth,
+    },
     /// A setting is not an amount or rate.
     Setting {
         field: &'static str,

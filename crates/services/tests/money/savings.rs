@@ -140,12 +140,7 @@ async fn books(c: &Coop, who: &[MemberId]) -> Books {
 async fn ledger_balance(c: &Coop, code: &str, member: Option<MemberId>) -> i64 {
     let mut conn = c.db.conn().await.unwrap();
     let l = ledger::load_read(&mut conn, &c.db, c.id).await.unwrap();
-    let account = l
-        .chart()
-        .into_iter()
-        .find(|a| a.code == code)
-        .unwrap()
-        .id;
+    let account = l.chart().into_iter().find(|a| a.code == code).unwrap().id;
     let lines =
         guyub_store::ledger::account_lines(&mut conn, c.id, account, 0, 99_991_231, 100_000)
             .await
@@ -179,7 +174,12 @@ async fn a_deposit_and_a_withdrawal_post_receipts_journal_timeline_and_audit() {
     let line = &r.lines[0];
     assert_eq!(
         (line.kind, line.tx_type, line.amount, line.balance_after),
-        (SavingsKind::Sukarela, TxType::Deposit, rp(150_000), rp(150_000))
+        (
+            SavingsKind::Sukarela,
+            TxType::Deposit,
+            rp(150_000),
+            rp(150_000)
+        )
     );
     assert_eq!(line.member_name, "Siti Rahayu");
     assert_eq!(r.teller, "staff2@koperasi.test", "no user row: the e-mail");
@@ -212,7 +212,11 @@ async fn a_deposit_and_a_withdrawal_post_receipts_journal_timeline_and_audit() {
     .unwrap();
     assert_eq!(entry.source_kind, "savings");
     assert_eq!(entry.member_id, Some(siti.0));
-    assert!(entry.memo.contains("Penarikan simpanan sukarela"), "{}", entry.memo);
+    assert!(
+        entry.memo.contains("Penarikan simpanan sukarela"),
+        "{}",
+        entry.memo
+    );
 
     // The statement, newest first, pages by id.
     let st = savings::statement(&c.db, &teller, siti, "sukarela", None, 1)
@@ -274,18 +278,37 @@ async fn every_refusal_leaves_the_books_as_they_were() {
     let siti = member(&c, "Siti", "anggota").await;
     let calon = member(&c, "Calon", "calon_anggota").await;
     let gone = member(&c, "Pergi", "anggota").await;
-    members::change_status(&c.db, &c.actor(Role::Owner, 1), gone, "keluar", None, "pindah")
-        .await
-        .unwrap();
-    savings::deposit(&c.db, &teller, &mv(siti, "sukarela", 100_000, Some("2025-01-10")))
-        .await
-        .unwrap();
-    savings::deposit(&c.db, &teller, &mv(siti, "pokok", 60_000, Some("2025-01-10")))
-        .await
-        .unwrap();
-    savings::deposit(&c.db, &teller, &mv(siti, "wajib", 25_000, Some("2025-01-10")))
-        .await
-        .unwrap();
+    members::change_status(
+        &c.db,
+        &c.actor(Role::Owner, 1),
+        gone,
+        "keluar",
+        None,
+        "pindah",
+    )
+    .await
+    .unwrap();
+    savings::deposit(
+        &c.db,
+        &teller,
+        &mv(siti, "sukarela", 100_000, Some("2025-01-10")),
+    )
+    .await
+    .unwrap();
+    savings::deposit(
+        &c.db,
+        &teller,
+        &mv(siti, "pokok", 60_000, Some("2025-01-10")),
+    )
+    .await
+    .unwrap();
+    savings::deposit(
+        &c.db,
+        &teller,
+        &mv(siti, "wajib", 25_000, Some("2025-01-10")),
+    )
+    .await
+    .unwrap();
     // A calon anggota holds savings too.
     savings::deposit(&c.db, &teller, &mv(calon, "sukarela", 5_000, None))
         .await
@@ -361,13 +384,22 @@ async fn every_refusal_leaves_the_books_as_they_were() {
         ),
         (
             "a closed period",
-            savings::deposit(&c.db, &teller, &mv(siti, "wajib", 5_000, Some("2025-01-20"))).await,
+            savings::deposit(
+                &c.db,
+                &teller,
+                &mv(siti, "wajib", 5_000, Some("2025-01-20")),
+            )
+            .await,
             "date",
         ),
         (
             "before the account's last movement",
-            savings::deposit(&c.db, &teller, &mv(siti, "sukarela", 5_000, Some("2025-01-09")))
-                .await,
+            savings::deposit(
+                &c.db,
+                &teller,
+                &mv(siti, "sukarela", 5_000, Some("2025-01-09")),
+            )
+            .await,
             "date",
         ),
         (
@@ -535,12 +567,13 @@ async fn settings_are_parsed_and_refused_by_field() {
     assert_eq!(s.pokok_amount, rp(250_000));
     assert_eq!(s.sukarela_rate.to_string(), "3,5%");
     assert_eq!(savings::settings(&c.db, &m).await.unwrap(), s);
-    let bad = |p: &'static str, w: &'static str, r: &'static str, min: &'static str| SettingsInput {
-        pokok_amount: p,
-        wajib_monthly: w,
-        sukarela_rate: r,
-        sukarela_minimum: min,
-    };
+    let bad =
+        |p: &'static str, w: &'static str, r: &'static str, min: &'static str| SettingsInput {
+            pokok_amount: p,
+            wajib_monthly: w,
+            sukarela_rate: r,
+            sukarela_minimum: min,
+        };
     for (input, field) in [
         (bad("0", "1", "0", "0"), "pokok_amount"),
         (bad("1", "-5", "0", "0"), "wajib_monthly"),
@@ -587,8 +620,16 @@ async fn a_transfer_moves_sukarela_and_each_line_names_its_member() {
     assert_eq!(r.lines[0].note, "arisan");
     assert_eq!(ledger_balance(&c, "2-1100", Some(a)).await, 50_000);
     assert_eq!(ledger_balance(&c, "2-1100", Some(b)).await, 30_000);
-    assert_eq!(ledger_balance(&c, "1-1250", None).await, 0, "transit nets out");
-    assert_eq!(ledger_balance(&c, "1-1100", None).await, 80_000, "no cash moved");
+    assert_eq!(
+        ledger_balance(&c, "1-1250", None).await,
+        0,
+        "transit nets out"
+    );
+    assert_eq!(
+        ledger_balance(&c, "1-1100", None).await,
+        80_000,
+        "no cash moved"
+    );
     let tl = members::timeline(&c.db, &teller, b).await.unwrap();
     assert!(tl.iter().any(|e| e.kind == "savings.transfer_in"));
 }
@@ -609,7 +650,10 @@ async fn a_leaver_is_paid_pokok_and_wajib_and_may_withdraw_sukarela() {
         .await
         .unwrap();
     let r = refusal(savings::deposit(&c.db, &teller, &mv(m, "sukarela", 1_000, None)).await);
-    assert!(matches!(r, Refusal::NotMember(guyub_domain::MemberStatus::Keluar)));
+    assert!(matches!(
+        r,
+        Refusal::NotMember(guyub_domain::MemberStatus::Keluar)
+    ));
 
     let r = savings::pay_out_capital(&c.db, &teller, m, None, "keluar", None)
         .await
@@ -649,7 +693,11 @@ async fn an_idempotency_key_returns_the_first_receipt() {
     let second = savings::deposit(&c.db, &teller, &input).await.unwrap();
     assert_eq!(first, second);
     let s = savings::member_savings(&c.db, &teller, m).await.unwrap();
-    assert_eq!(s.balance(SavingsKind::Sukarela), rp(20_000), "deposited once");
+    assert_eq!(
+        s.balance(SavingsKind::Sukarela),
+        rp(20_000),
+        "deposited once"
+    );
     assert!(matches!(
         refusal(
             savings::deposit(
@@ -697,15 +745,27 @@ async fn wajib_is_billed_once_a_month_and_deposits_settle_the_oldest_bills() {
     assert_eq!((again.created, again.total), (0, Rupiah::ZERO));
 
     // Budi's 40.000 paid January and 15.000 of February.
-    let pb = savings::member_savings(&c.db, &teller, b).await.unwrap().wajib;
-    assert_eq!((pb.billed, pb.paid, pb.owed), (rp(75_000), rp(40_000), rp(35_000)));
+    let pb = savings::member_savings(&c.db, &teller, b)
+        .await
+        .unwrap()
+        .wajib;
+    assert_eq!(
+        (pb.billed, pb.paid, pb.owed),
+        (rp(75_000), rp(40_000), rp(35_000))
+    );
     assert_eq!(pb.months_in_arrears, 2);
     // Ani pays 60.000: January, February, 10.000 of March.
     savings::deposit(&c.db, &teller, &mv(a, "wajib", 60_000, None))
         .await
         .unwrap();
-    let pa = savings::member_savings(&c.db, &teller, a).await.unwrap().wajib;
-    assert_eq!((pa.paid, pa.owed, pa.months_in_arrears), (rp(60_000), rp(15_000), 1));
+    let pa = savings::member_savings(&c.db, &teller, a)
+        .await
+        .unwrap()
+        .wajib;
+    assert_eq!(
+        (pa.paid, pa.owed, pa.months_in_arrears),
+        (rp(60_000), rp(15_000), 1)
+    );
     assert_eq!(pa.arrears, rp(15_000));
     // The bills agree with the domain's rule for a constant monthly amount.
     let current = YearMonth::from(ledger::today("Asia/Jakarta"));
@@ -733,7 +793,10 @@ async fn wajib_is_billed_once_a_month_and_deposits_settle_the_oldest_bills() {
         .unwrap();
     let run = jobs::bill_wajib(&c.db, &m, "2025-04").await.unwrap();
     assert_eq!((run.created, run.paid_ahead), (3, 1));
-    let pa = savings::member_savings(&c.db, &teller, a).await.unwrap().wajib;
+    let pa = savings::member_savings(&c.db, &teller, a)
+        .await
+        .unwrap()
+        .wajib;
     assert_eq!((pa.owed, pa.paid_ahead), (Rupiah::ZERO, Rupiah::ZERO));
     assert!(
         !jobs::arrears(&c.db, &teller, 100, 0)
@@ -760,7 +823,10 @@ async fn wajib_is_billed_once_a_month_and_deposits_settle_the_oldest_bills() {
     ));
     let runs = jobs::runs(&c.db, &m, 10).await.unwrap();
     assert_eq!(runs[0].month, "2025-04");
-    assert_eq!(runs.iter().find(|r| r.month == "2025-02").unwrap().members, 2);
+    assert_eq!(
+        runs.iter().find(|r| r.month == "2025-02").unwrap().members,
+        2
+    );
 }
 
 #[tokio::test]
@@ -788,11 +854,17 @@ async fn jasa_simpanan_is_the_daily_balance_posted_once() {
         }
     }
     // Budi held 365.000 all June: 30 × 365.000 × 6 % / 365 = 1.800.
-    savings::deposit(&c.db, &teller, &mv(quiet, "sukarela", 365_000, Some("2025-04-01")))
+    savings::deposit(
+        &c.db,
+        &teller,
+        &mv(quiet, "sukarela", 365_000, Some("2025-04-01")),
+    )
+    .await
+    .unwrap();
+
+    let run = jobs::post_jasa_simpanan(&c.db, &m, "2025-06")
         .await
         .unwrap();
-
-    let run = jobs::post_jasa_simpanan(&c.db, &m, "2025-06").await.unwrap();
     assert!(!run.already);
     assert_eq!((run.members, run.total), (2, rp(9_863 + 1_800)));
     let s = savings::member_savings(&c.db, &teller, a).await.unwrap();
@@ -812,7 +884,9 @@ async fn jasa_simpanan_is_the_daily_balance_posted_once() {
 
     // Once per month.
     let before = books(&c, &[a, quiet]).await;
-    let again = jobs::post_jasa_simpanan(&c.db, &m, "2025-06").await.unwrap();
+    let again = jobs::post_jasa_simpanan(&c.db, &m, "2025-06")
+        .await
+        .unwrap();
     assert!(again.already);
     assert_eq!(again.total, rp(11_663));
     assert_eq!(books(&c, &[a, quiet]).await, before);
@@ -820,11 +894,20 @@ async fn jasa_simpanan_is_the_daily_balance_posted_once() {
     // the others have a later movement, the jasa itself).
     let new = member(&c, "Citra", "anggota").await;
     assert!(matches!(
-        refusal(savings::deposit(&c.db, &teller, &mv(new, "sukarela", 1, Some("2025-06-30"))).await),
+        refusal(
+            savings::deposit(&c.db, &teller, &mv(new, "sukarela", 1, Some("2025-06-30"))).await
+        ),
         Refusal::JasaPosted { .. }
     ));
     assert!(matches!(
-        refusal(savings::deposit(&c.db, &teller, &mv(quiet, "sukarela", 1, Some("2025-07-30"))).await),
+        refusal(
+            savings::deposit(
+                &c.db,
+                &teller,
+                &mv(quiet, "sukarela", 1, Some("2025-07-30"))
+            )
+            .await
+        ),
         Refusal::BeforeLastMovement { .. }
     ));
     savings::deposit(&c.db, &teller, &mv(new, "sukarela", 1, Some("2025-07-01")))
@@ -845,8 +928,13 @@ async fn jasa_simpanan_is_the_daily_balance_posted_once() {
     // With no rate nothing is posted, and the month stays open for later.
     set(&c, "100000", "25000", "0", "0").await;
     let before = books(&c, &[a, quiet]).await;
-    let none = jobs::post_jasa_simpanan(&c.db, &m, "2025-07").await.unwrap();
-    assert_eq!((none.members, none.total, none.already), (0, Rupiah::ZERO, false));
+    let none = jobs::post_jasa_simpanan(&c.db, &m, "2025-07")
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.members, none.total, none.already),
+        (0, Rupiah::ZERO, false)
+    );
     assert_eq!(books(&c, &[a, quiet]).await, before);
 }
 
@@ -933,19 +1021,24 @@ async fn the_demo_cooperative_has_savings_that_match_its_ledger() {
         .await
         .unwrap();
     guyub_services::demo::load(&db).await.unwrap().unwrap();
-    let coop = guyub_store::cooperatives::by_slug(&mut *db.conn().await.unwrap(), "demo")
+    let coop = guyub_store::cooperatives::by_slug(&mut db.conn().await.unwrap(), "demo")
         .await
         .unwrap()
         .unwrap();
     let c = Coop { db, id: coop.id };
     let owner = c.actor(Role::Owner, 1);
-    let list = members::search(&c.db, &owner, "", None, 100, 0).await.unwrap();
+    let list = members::search(&c.db, &owner, "", None, 100, 0)
+        .await
+        .unwrap();
     let by_name = |n: &str| list.iter().find(|m| m.fields.name == n).unwrap().id;
     let siti = savings::member_savings(&c.db, &owner, by_name("Siti Rahayu"))
         .await
         .unwrap();
     assert_eq!(siti.balance(SavingsKind::Pokok), rp(100_000));
-    assert!(siti.balance(SavingsKind::Sukarela) > rp(500_000), "{siti:?}");
+    assert!(
+        siti.balance(SavingsKind::Sukarela) > rp(500_000),
+        "{siti:?}"
+    );
     assert_eq!(siti.wajib.months_in_arrears, 0);
     let budi = savings::member_savings(&c.db, &owner, by_name("Budi Santoso"))
         .await
@@ -966,14 +1059,19 @@ async fn the_demo_cooperative_has_savings_that_match_its_ledger() {
         assert!(*n >= 7, "{kind}: {n} accounts");
         assert_eq!(ledger_balance(&c, code, None).await, total.get(), "{kind}");
     }
-    assert!(ledger_balance(&c, "5-2100", None).await > 0, "last month's jasa");
+    assert!(
+        ledger_balance(&c, "5-2100", None).await > 0,
+        "last month's jasa"
+    );
     let tb = ledger::trial_balance(&c.db, &owner, d("2099-12-31"))
         .await
         .unwrap();
     assert_eq!(tb.total_debit, tb.total_credit);
     // The member who left has capital waiting to be paid out, and no arrears listed.
     let gone = list.iter().find(|m| m.status == "keluar").unwrap();
-    let s = savings::member_savings(&c.db, &owner, gone.id).await.unwrap();
+    let s = savings::member_savings(&c.db, &owner, gone.id)
+        .await
+        .unwrap();
     assert_eq!(s.balance(SavingsKind::Pokok), rp(100_000));
     assert!(!arrears.iter().any(|a| a.member_id == gone.id));
 }

@@ -11,15 +11,32 @@ use reqwest::StatusCode;
 async fn a_teller_takes_a_deposit_prints_the_receipt_and_is_refused_in_indonesian() {
     let app = TestApp::spawn().await;
     let t = app.tenant("kop-kasir").await;
-    let siti = member(&app, &t, "Siti Rahayu", "3374015204850001", &["081234500001"]).await;
-    let budi = member(&app, &t, "Budi Santoso", "3374020311790002", &["081234500002"]).await;
+    let siti = member(
+        &app,
+        &t,
+        "Siti Rahayu",
+        "3374015204850001",
+        &["081234500001"],
+    )
+    .await;
+    let budi = member(
+        &app,
+        &t,
+        "Budi Santoso",
+        "3374020311790002",
+        &["081234500002"],
+    )
+    .await;
     let session = staff(&app, &t, Role::Teller).await;
 
     // The menu has the teller; the search by phone finds one member and opens her.
     let (s, _, html) = app.page(&session, "/savings/teller?q=0812-3450-0001").await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("href=\"/savings/teller\""), "menu");
-    assert!(!html.contains("href=\"/savings/settings\""), "no settings for a teller");
+    assert!(
+        !html.contains("href=\"/savings/settings\""),
+        "no settings for a teller"
+    );
     assert!(html.contains(&format!("data-member=\"{siti}\"")), "{html}");
     assert!(html.contains("Tidak ada tunggakan simpanan wajib."));
     let csrf = hidden_csrf(&html);
@@ -83,16 +100,25 @@ async fn a_teller_takes_a_deposit_prints_the_receipt_and_is_refused_in_indonesia
     );
     assert!(html.contains("value=\"75.000\"") && html.contains("value=\"butuh tunai\""));
     let zero = deposit("0", "sukarela", "d-2");
-    let (s, _, html) = app.post_form(&session, "/savings/teller/deposit", &pairs(&zero)).await;
+    let (s, _, html) = app
+        .post_form(&session, "/savings/teller/deposit", &pairs(&zero))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Jumlah harus lebih dari nol."), "{html}");
     let bad = deposit("lima puluh", "sukarela", "d-3");
-    let (_, _, html) = app.post_form(&session, "/savings/teller/deposit", &pairs(&bad)).await;
+    let (_, _, html) = app
+        .post_form(&session, "/savings/teller/deposit", &pairs(&bad))
+        .await;
     assert!(html.contains("Jumlah tidak terbaca"), "{html}");
     assert!(html.contains("value=\"lima puluh\""));
     let pokok = deposit("100.001", "pokok", "d-4");
-    let (_, _, html) = app.post_form(&session, "/savings/teller/deposit", &pairs(&pokok)).await;
-    assert!(html.contains("Simpanan pokok hanya Rp 100.000 sekali"), "{html}");
+    let (_, _, html) = app
+        .post_form(&session, "/savings/teller/deposit", &pairs(&pokok))
+        .await;
+    assert!(
+        html.contains("Simpanan pokok hanya Rp 100.000 sekali"),
+        "{html}"
+    );
 
     // A transfer by member number; an unknown number is named.
     let budi_no = savings::member_savings(&app.db, &t.actor, MemberId(budi))
@@ -110,12 +136,23 @@ async fn a_teller_takes_a_deposit_prints_the_receipt_and_is_refused_in_indonesia
         ]
     };
     let (s, _, html) = app
-        .post_form(&session, "/savings/teller/transfer", &pairs(&transfer("X-404")))
+        .post_form(
+            &session,
+            "/savings/teller/transfer",
+            &pairs(&transfer("X-404")),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("Nomor anggota penerima tidak ditemukan."), "{html}");
+    assert!(
+        html.contains("Nomor anggota penerima tidak ditemukan."),
+        "{html}"
+    );
     let (s, h, _) = app
-        .post_form(&session, "/savings/teller/transfer", &pairs(&transfer(&budi_no)))
+        .post_form(
+            &session,
+            "/savings/teller/transfer",
+            &pairs(&transfer(&budi_no)),
+        )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, _, receipt) = app.page(&session, &location(&h)).await;
@@ -124,7 +161,10 @@ async fn a_teller_takes_a_deposit_prints_the_receipt_and_is_refused_in_indonesia
 
     // The buku tabungan, oldest first, printable.
     let (s, _, html) = app
-        .page(&session, &format!("/savings/members/{siti}/statement?kind=sukarela"))
+        .page(
+            &session,
+            &format!("/savings/members/{siti}/statement?kind=sukarela"),
+        )
         .await;
     assert_eq!(s, 200);
     let first = html.find("Setoran").unwrap();
@@ -135,9 +175,15 @@ async fn a_teller_takes_a_deposit_prints_the_receipt_and_is_refused_in_indonesia
 
     // The member page shows the balances and links to the teller.
     let (_, _, html) = app.page(&session, &format!("/members/{siti}")).await;
-    assert!(html.contains("member-savings") && html.contains("Rp 30.000"), "{html}");
+    assert!(
+        html.contains("member-savings") && html.contains("Rp 30.000"),
+        "{html}"
+    );
     assert!(html.contains(&format!("/savings/teller?member={siti}")));
-    assert!(html.contains("Setoran simpanan"), "timeline names the movement");
+    assert!(
+        html.contains("Setoran simpanan"),
+        "timeline names the movement"
+    );
 
     // An agent sees the balances on the member page but has no teller.
     let agent = staff(&app, &t, Role::Agent).await;
@@ -152,7 +198,14 @@ async fn a_teller_takes_a_deposit_prints_the_receipt_and_is_refused_in_indonesia
 async fn a_manager_sets_savings_and_runs_the_monthly_jobs_from_the_settings_page() {
     let app = TestApp::spawn().await;
     let t = app.tenant("kop-atur-ui").await;
-    member(&app, &t, "Siti Rahayu", "3374015204850001", &["081234500001"]).await;
+    member(
+        &app,
+        &t,
+        "Siti Rahayu",
+        "3374015204850001",
+        &["081234500001"],
+    )
+    .await;
     let session = staff(&app, &t, Role::Manager).await;
     let (s, _, html) = app.page(&session, "/savings/settings").await;
     assert_eq!(s, 200, "{html}");
@@ -173,7 +226,10 @@ async fn a_manager_sets_savings_and_runs_the_monthly_jobs_from_the_settings_page
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("Tarif harus persen dari 0 sampai 100"), "{html}");
+    assert!(
+        html.contains("Tarif harus persen dari 0 sampai 100"),
+        "{html}"
+    );
     assert!(html.contains("value=\"Rp 150.000\""), "kept");
     let (s, h, _) = app
         .post_form(
@@ -188,33 +244,61 @@ async fn a_manager_sets_savings_and_runs_the_monthly_jobs_from_the_settings_page
             ],
         )
         .await;
-    assert_eq!((s, location(&h)), (StatusCode::SEE_OTHER, "/savings/settings".into()));
+    assert_eq!(
+        (s, location(&h)),
+        (StatusCode::SEE_OTHER, "/savings/settings".into())
+    );
     let (_, _, html) = app.page(&session, "/savings/settings").await;
-    assert!(html.contains("value=\"3,5\"") && html.contains("value=\"150000\""), "{html}");
+    assert!(
+        html.contains("value=\"3,5\"") && html.contains("value=\"150000\""),
+        "{html}"
+    );
 
     let (s, _, html) = app
-        .post_form(&session, "/savings/settings/billing", &[("_csrf", &csrf), ("month", "2025-01")])
+        .post_form(
+            &session,
+            "/savings/settings/billing",
+            &[("_csrf", &csrf), ("month", "2025-01")],
+        )
         .await;
     assert_eq!(s, 200);
-    assert!(html.contains("Tagihan wajib 2025-01: 1 tagihan baru, Rp 30.000."), "{html}");
+    assert!(
+        html.contains("Tagihan wajib 2025-01: 1 tagihan baru, Rp 30.000."),
+        "{html}"
+    );
     let (_, _, html) = app
-        .post_form(&session, "/savings/settings/billing", &[("_csrf", &csrf), ("month", "2025-01")])
+        .post_form(
+            &session,
+            "/savings/settings/billing",
+            &[("_csrf", &csrf), ("month", "2025-01")],
+        )
         .await;
     assert!(html.contains("0 tagihan baru"), "{html}");
     let (s, _, html) = app
-        .post_form(&session, "/savings/settings/jasa", &[("_csrf", &csrf), ("month", "bulan lalu")])
+        .post_form(
+            &session,
+            "/savings/settings/jasa",
+            &[("_csrf", &csrf), ("month", "bulan lalu")],
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Bulan ditulis TTTT-BB"), "{html}");
     assert!(html.contains("value=\"bulan lalu\""));
     let (_, _, html) = app
-        .post_form(&session, "/savings/settings/jasa", &[("_csrf", &csrf), ("month", "2025-01")])
+        .post_form(
+            &session,
+            "/savings/settings/jasa",
+            &[("_csrf", &csrf), ("month", "2025-01")],
+        )
         .await;
     assert!(html.contains("Jasa simpanan 2025-01: 0 anggota"), "{html}");
 
     let (s, _, html) = app.page(&session, "/savings/arrears").await;
     assert_eq!(s, 200);
-    assert!(html.contains("Siti Rahayu") && html.contains("Rp 30.000"), "{html}");
+    assert!(
+        html.contains("Siti Rahayu") && html.contains("Rp 30.000"),
+        "{html}"
+    );
     // A teller does not change the settings.
     let teller = staff(&app, &t, Role::Teller).await;
     let (s, _, _) = app.page(&teller, "/savings/settings").await;
