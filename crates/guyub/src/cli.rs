@@ -44,6 +44,9 @@ enum Command {
     /// Import and export members.
     #[command(subcommand)]
     Member(crate::member_cmd::MemberCmd),
+    /// Simpanan: the monthly wajib billing and jasa simpanan jobs.
+    #[command(subcommand)]
+    Savings(crate::savings_cmd::SavingsCmd),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCmd),
@@ -327,6 +330,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let db = open_db(&config).await?;
             let actor = cooperative_actor(&db, cmd.cooperative()).await?;
             return crate::member_cmd::run(cmd, &db, &actor).await;
+        }
+        Command::Savings(cmd) => {
+            let db = open_db(&config).await?;
+            let actor = cooperative_actor(&db, cmd.cooperative()).await?;
+            return crate::savings_cmd::run(cmd, &db, &actor).await;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -4,3 +4,4 @@
 mod channel_cmd;
 pub mod cli;
 mod member_cmd;
+mod savings_cmd;

@@ -233,6 +233,8 @@ fn every_command_has_help() {
         vec!["config", "check", "--help"],
         vec!["member", "import", "--help"],
         vec!["member", "export", "--help"],
+        vec!["savings", "bill-wajib", "--help"],
+        vec!["savings", "post-jasa", "--help"],
     ] {
         let o = Command::new(env!("CARGO_BIN_EXE_guyub"))
             .args(&args)
@@ -687,4 +689,105 @@ async fn every_acknowledged_event_survives_kill_9_and_takes_effect_once() {
     db.close().await;
     stop(&mut child);
     let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test]
+async fn savings_jobs_bill_wajib_once_per_month_and_post_jasa() {
+    let url = guyub_store::testing::fresh_database_url().await;
+    let ok = |o: &Output| assert!(o.status.success(), "{}", text(o));
+    ok(&guyub(
+        &url,
+        &[
+            "cooperative",
+            "add",
+            "--slug",
+            "kop-sim",
+            "--name",
+            "Kop Simpan",
+        ],
+        None,
+    ));
+    let dir = std::env::temp_dir().join(format!("guyub-savings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("members.csv");
+    std::fs::write(
+        &file,
+        "name,status\nSiti Aminah,anggota\nBudi Hartono,calon anggota\nRudi,keluar\n",
+    )
+    .unwrap();
+    ok(&guyub(
+        &url,
+        &[
+            "member",
+            "import",
+            "--cooperative",
+            "kop-sim",
+            file.to_str().unwrap(),
+        ],
+        None,
+    ));
+    let bill = |month: &str| {
+        guyub(
+            &url,
+            &[
+                "savings",
+                "bill-wajib",
+                "--cooperative",
+                "kop-sim",
+                "--month",
+                month,
+            ],
+            None,
+        )
+    };
+    let o = bill("2025-06");
+    ok(&o);
+    assert!(
+        text(&o).contains("simpanan wajib 2025-06: 2 bills of Rp 25.000 made"),
+        "{}",
+        text(&o)
+    );
+    let o = bill("2025-06");
+    ok(&o);
+    assert!(text(&o).contains(": 0 bills"), "{}", text(&o));
+    for bad in ["2025-6", "2999-01"] {
+        let o = bill(bad);
+        assert!(!o.status.success(), "{bad}: {}", text(&o));
+        assert!(text(&o).contains("--month"), "{bad}: {}", text(&o));
+    }
+    let o = guyub(
+        &url,
+        &[
+            "savings",
+            "post-jasa",
+            "--cooperative",
+            "kop-sim",
+            "--month",
+            "2025-06",
+        ],
+        None,
+    );
+    ok(&o);
+    assert!(text(&o).contains("the rate is 0%"), "{}", text(&o));
+    let o = guyub(
+        &url,
+        &[
+            "savings",
+            "post-jasa",
+            "--cooperative",
+            "nope",
+            "--month",
+            "2025-06",
+        ],
+        None,
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("--cooperative"),
+        "{}",
+        text(&o)
+    );
+    // Both runs are in the audit log, and it is intact.
+    let o = guyub(&url, &["audit", "verify"], None);
+    ok(&o);
+    assert!(text(&o).contains("audit log intact"), "{}", text(&o));
 }

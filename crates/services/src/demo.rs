@@ -188,6 +188,8 @@ pub async fn load(db: &Db) -> Result<Option<Vec<DemoLogin>>> {
         .await?;
         ids.push(m.id);
     }
+    // Savings: balances, wajib bills (some members behind) and jasa, before one leaves.
+    crate::savings::demo::load(db, &actor, &ids).await?;
     // One member who left, to show the lifecycle.
     crate::members::change_status(
         db,

@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod media;
 pub mod members;
 pub mod pipeline;
+pub mod savings;
 pub mod secret;
 pub mod secretbox;
 pub mod setup;

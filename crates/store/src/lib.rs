@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod members;
 pub mod messages;
 mod migrate;
+pub mod savings;
 pub mod sessions;
 pub mod setup;
 pub mod throttle;

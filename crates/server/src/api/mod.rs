@@ -3,6 +3,7 @@
 
 mod channels;
 mod members;
+mod savings;
 mod staff;
 
 use crate::error::{ApiError, Problem};
@@ -19,7 +20,10 @@ use utoipa_axum::router::OpenApiRouter;
     info(title = "Guyub API", description = "Omnichannel platform for Indonesian cooperatives. Authenticate with `Authorization: Bearer <API token>`; errors are RFC 9457 problem documents."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    components(schemas(Problem))
+    components(schemas(Problem)),
+    tags(
+        (name = "savings", description = "Simpanan: settings, balances and statements (buku tabungan), deposits, withdrawals, transfers and payouts with their receipts, wajib arrears, and the monthly wajib billing and jasa simpanan runs."),
+    )
 )]
 struct ApiDoc;
 
@@ -42,7 +46,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             "/api/v1",
             staff::router()
                 .merge(members::router())
-                .merge(channels::router()),
+                .merge(channels::router())
+                .merge(savings::router()),
         )
         .split_for_parts()
 }

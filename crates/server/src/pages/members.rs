@@ -307,6 +307,10 @@ struct MemberPage {
     history: Vec<HistoryRow>,
     can_manage: bool,
     back: String,
+    /// Simpanan: balances and wajib arrears, links to the teller and the statements.
+    savings: super::savings::MemberBox,
+    can_teller: bool,
+    can_statement: bool,
 }
 
 /// The member page; `error` is a refused form shown at the top with its status.
@@ -327,6 +331,7 @@ pub(super) async fn member_page(
         .map_err(fail)?;
     let timeline = members::timeline(db, a, id).await.map_err(fail)?;
     let history = members::status_history(db, a, id).await.map_err(fail)?;
+    let savings = super::savings::member_box(state, s, id).await?;
     let targets = MemberStatus::parse(&m.status)
         .map(|from| {
             MemberStatus::ALL
@@ -374,6 +379,10 @@ pub(super) async fn member_page(
             .collect(),
         can_manage: s.actor.role.can(Action::ManageMembers),
         back: format!("/members/{}", m.id),
+        savings,
+        can_teller: s.actor.role.can(Action::TellerTransactions),
+        can_statement: s.actor.role.can(Action::TellerTransactions)
+            || s.actor.role.can(Action::ViewLedger),
         m,
         shell,
     };

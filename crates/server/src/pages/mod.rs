@@ -9,6 +9,7 @@ mod conversations;
 mod login;
 mod members;
 mod reviews;
+pub mod savings;
 mod simulator_page;
 
 use crate::auth::PageSession;
@@ -85,6 +86,20 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/simulator",
             get(simulator_page::show).post(simulator_page::send),
         )
+        .route("/savings/teller", get(savings::teller))
+        .route("/savings/teller/deposit", post(savings::deposit))
+        .route("/savings/teller/withdraw", post(savings::withdraw))
+        .route("/savings/teller/transfer", post(savings::transfer))
+        .route("/savings/teller/payout", post(savings::payout))
+        .route("/savings/receipts/{no}", get(savings::receipt))
+        .route("/savings/members/{id}/statement", get(savings::statement))
+        .route("/savings/arrears", get(savings::arrears))
+        .route(
+            "/savings/settings",
+            get(savings::settings_form).post(savings::save_settings),
+        )
+        .route("/savings/settings/billing", post(savings::run_billing))
+        .route("/savings/settings/jasa", post(savings::run_jasa))
         .route("/account", get(account::show))
         .route("/account/language", post(account::language))
         .route("/account/password", post(account::password))
@@ -114,6 +129,10 @@ pub struct Shell {
     pub can_inbox: bool,
     /// The provider simulator is on (`--demo`): its page is in the menu.
     pub simulator: bool,
+    /// Kasir / Teller: deposits, withdrawals, transfers.
+    pub can_teller: bool,
+    /// Savings settings and the monthly runs (pengurus, owner).
+    pub can_savings_settings: bool,
     pub flash: Option<&'static str>,
 }
 
@@ -152,6 +171,8 @@ impl Shell {
             can_audit: role.can(Action::ViewAudit),
             can_inbox: role.can(Action::WorkInbox),
             simulator: state.config.simulator,
+            can_teller: role.can(Action::TellerTransactions),
+            can_savings_settings: role.can(Action::PostJournal),
             flash: flash.map(|k| t.s(k)).filter(|m| *m != "??"),
         })
     }

@@ -8,6 +8,7 @@ mod isolation;
 mod media;
 mod members;
 mod pipeline;
+mod savings;
 mod support;
 mod ui;
 mod webchat;

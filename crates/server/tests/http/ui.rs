@@ -403,3 +403,4 @@ async fn demo_loads_once() {
 mod channel_pages;
 mod identity_pages;
 mod member_pages;
+mod savings_pages;
