@@ -17,6 +17,7 @@ pub mod messages;
 mod migrate;
 pub mod sessions;
 pub mod setup;
+pub mod shu;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_attachments.sql"),
     ),
     (5, "ledger", include_str!("../migrations/0005_ledger.sql")),
+    (8, "shu", include_str!("../migrations/0008_shu.sql")),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {
