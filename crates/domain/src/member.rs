@@ -178,7 +178,11 @@ impl Date {
     /// The date of a `YYYYMMDD` number; `None` when it is no date.
     pub fn from_number(n: i64) -> Option<Date> {
         let year = i32::try_from(n / 10_000).ok()?;
-        Date::new(year, u8::try_from(n / 100 % 100).ok()?, u8::try_from(n % 100).ok()?)
+        Date::new(
+            year,
+            u8::try_from(n / 100 % 100).ok()?,
+            u8::try_from(n % 100).ok()?,
+        )
     }
 
     /// Days from `self` to `later`; negative when `later` is earlier.

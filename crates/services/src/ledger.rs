@@ -718,7 +718,8 @@ pub async fn entry(db: &Db, actor: &Actor, id: JournalEntryId) -> Result<EntryVi
     let mut conn = db.conn().await?;
     let entry = store::entry(&mut conn, coop, id).await?;
     let ledger = load_read(&mut conn, db, coop).await?;
-    let by_id: HashMap<AccountId, &AccountRow> = ledger.chart().into_iter().map(|a| (a.id, a)).collect();
+    let by_id: HashMap<AccountId, &AccountRow> =
+        ledger.chart().into_iter().map(|a| (a.id, a)).collect();
     let lines = store::lines_of(&mut conn, coop, &[id])
         .await?
         .into_iter()

@@ -160,11 +160,12 @@ impl JournalExport {
                     coop_row.name.replace(['\n', '\r'], " "),
                     quoted(&coop_row.name)
                 );
-                let mut opens: Vec<(i64, &AccountRow)> = store::first_days(&mut conn, coop, from, to)
-                    .await?
-                    .into_iter()
-                    .filter_map(|(id, day)| accounts.get(&id).map(|a| (day, a)))
-                    .collect();
+                let mut opens: Vec<(i64, &AccountRow)> =
+                    store::first_days(&mut conn, coop, from, to)
+                        .await?
+                        .into_iter()
+                        .filter_map(|(id, day)| accounts.get(&id).map(|a| (day, a)))
+                        .collect();
                 opens.sort_by(|a, b| (a.0, &a.1.code).cmp(&(b.0, &b.1.code)));
                 for (day, a) in opens {
                     out.push_str(&format!(
@@ -184,12 +185,7 @@ impl JournalExport {
             actor,
             "ledger.exported",
             "journal",
-            &format!(
-                "{} {} to {}",
-                format.as_str(),
-                date_of(from),
-                date_of(to)
-            ),
+            &format!("{} {} to {}", format.as_str(), date_of(from), date_of(to)),
         )
         .await?;
         tx.commit().await?;
@@ -321,14 +317,21 @@ mod tests {
             "Income:K4-1500-Penjualan-kepada-Anggota"
         );
         assert_eq!(
-            beancount_account(&account("5-3400", "Beban Layanan (QRIS) & Marketplace", "expense")),
+            beancount_account(&account(
+                "5-3400",
+                "Beban Layanan (QRIS) & Marketplace",
+                "expense"
+            )),
             "Expenses:K5-3400-Beban-Layanan-QRIS-Marketplace"
         );
         assert_eq!(
             beancount_account(&account("2-1100", "Simpanan Sukarela — café", "liability")),
             "Liabilities:K2-1100-Simpanan-Sukarela-caf"
         );
-        assert_eq!(beancount_account(&account("3-9", "!!!", "equity")), "Equity:K3-9");
+        assert_eq!(
+            beancount_account(&account("3-9", "!!!", "equity")),
+            "Equity:K3-9"
+        );
     }
 
     #[test]

@@ -68,7 +68,11 @@ fn is_under(chart: &HashMap<&str, &AccountRow>, account: &AccountRow, heading: &
 /// every account with a balance. Returns the rows and the kind's total.
 fn tree(ledger: &Ledger, amounts: &HashMap<AccountId, i64>, kind: &str) -> (Vec<ReportRow>, i64) {
     let chart = by_code(ledger);
-    let accounts: Vec<&AccountRow> = ledger.chart().into_iter().filter(|a| a.kind == kind).collect();
+    let accounts: Vec<&AccountRow> = ledger
+        .chart()
+        .into_iter()
+        .filter(|a| a.kind == kind)
+        .collect();
     let mut sums: HashMap<&str, i64> = HashMap::new();
     let mut shown: HashSet<&str> = HashSet::new();
     let mut total = 0i64;
@@ -216,8 +220,7 @@ pub(crate) async fn operating_amounts(
     let coop = ledger.cooperative_id;
     let mut totals = store::totals(conn, coop, from.as_number(), to.as_number()).await?;
     let closings: Vec<JournalEntryId> =
-        store::entries_of_kind(conn, coop, SHU_KINDS[0], from.as_number(), to.as_number())
-            .await?;
+        store::entries_of_kind(conn, coop, SHU_KINDS[0], from.as_number(), to.as_number()).await?;
     for l in store::lines_of(conn, coop, &closings).await? {
         let t = totals.entry(l.account_id).or_default();
         t.0 -= l.debit;
@@ -236,7 +239,10 @@ pub(crate) async fn operating_amounts(
 }
 
 /// Splits revenue and expense amounts into member and non-member parts.
-pub(crate) fn split_surplus(ledger: &Ledger, amounts: &HashMap<AccountId, i64>) -> Result<SurplusSplit> {
+pub(crate) fn split_surplus(
+    ledger: &Ledger,
+    amounts: &HashMap<AccountId, i64>,
+) -> Result<SurplusSplit> {
     let chart = by_code(ledger);
     let parent_of = |code: &str| {
         chart
@@ -254,7 +260,10 @@ pub(crate) fn split_surplus(ledger: &Ledger, amounts: &HashMap<AccountId, i64>) 
         };
         match a.kind.as_str() {
             "revenue" => {
-                if member_heading.as_deref().is_some_and(|h| is_under(&chart, a, h)) {
+                if member_heading
+                    .as_deref()
+                    .is_some_and(|h| is_under(&chart, a, h))
+                {
                     s.member_revenue += amount;
                 } else if non_member_heading
                     .as_deref()
@@ -280,8 +289,8 @@ pub(crate) fn split_surplus(ledger: &Ledger, amounts: &HashMap<AccountId, i64>) 
     let common_net = s.common_costs - s.other_revenue;
     let base = s.member_revenue + s.non_member_revenue;
     s.common_to_non_members = if base > 0 && s.non_member_revenue > 0 {
-        let share = Decimal::from(common_net) * Decimal::from(s.non_member_revenue)
-            / Decimal::from(base);
+        let share =
+            Decimal::from(common_net) * Decimal::from(s.non_member_revenue) / Decimal::from(base);
         round_half_up(share)
             .map_err(|e| ServiceError::Internal(e.to_string()))?
             .get()

@@ -79,13 +79,20 @@ pub struct PoolInput {
 }
 
 fn parse_kind(raw: &str) -> Option<ShuPoolKind> {
-    Some(match raw.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
-        "cadangan" => ShuPoolKind::Cadangan,
-        "jasa_modal" => ShuPoolKind::JasaModal,
-        "jasa_anggota" => ShuPoolKind::JasaAnggota,
-        "other" | "lain" | "dana" => ShuPoolKind::Other,
-        _ => return None,
-    })
+    Some(
+        match raw
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
+            "cadangan" => ShuPoolKind::Cadangan,
+            "jasa_modal" => ShuPoolKind::JasaModal,
+            "jasa_anggota" => ShuPoolKind::JasaAnggota,
+            "other" | "lain" | "dana" => ShuPoolKind::Other,
+            _ => return None,
+        },
+    )
 }
 
 /// The fund account a pool's name points to in the default chart's mapping.
@@ -115,7 +122,9 @@ fn account_for(ledger: &Ledger, kind: ShuPoolKind, name: &str, typed: &str) -> R
                     format!("pool {name}: choose the account it is credited to"),
                 )
             })?,
-            t => AccountCode::parse(t).map_err(|e| invalid("pools", format!("pool {name}: {e}")))?,
+            t => {
+                AccountCode::parse(t).map_err(|e| invalid("pools", format!("pool {name}: {e}")))?
+            }
         },
     };
     let a = ledger
@@ -211,7 +220,10 @@ pub async fn set_allocation(
             continue;
         }
         if name.is_empty() || name.chars().count() > 80 {
-            return Err(invalid("pools", format!("row {}: a name of 1 to 80 characters", i + 1)));
+            return Err(invalid(
+                "pools",
+                format!("row {}: a name of 1 to 80 characters", i + 1),
+            ));
         }
         let kind = parse_kind(&p.kind).ok_or_else(|| {
             invalid(
@@ -219,8 +231,8 @@ pub async fn set_allocation(
                 format!("pool {name}: kind is cadangan, jasa_modal, jasa_anggota or other"),
             )
         })?;
-        let rate = Rate::parse(&p.percent)
-            .map_err(|e| invalid("pools", format!("pool {name}: {e}")))?;
+        let rate =
+            Rate::parse(&p.percent).map_err(|e| invalid("pools", format!("pool {name}: {e}")))?;
         settings.push(PoolSetting {
             account: account_for(&ledger, kind, name, &p.account)?,
             name: name.to_string(),
@@ -238,9 +250,17 @@ pub async fn set_allocation(
         updated_by: Some(actor.label()),
     };
     setting.domain()?;
-    let json = serde_json::to_string(&setting.pools)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    store::save_allocation(&mut tx, coop, i64::from(year), &json, &actor.label(), now_ms()).await?;
+    let json =
+        serde_json::to_string(&setting.pools).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    store::save_allocation(
+        &mut tx,
+        coop,
+        i64::from(year),
+        &json,
+        &actor.label(),
+        now_ms(),
+    )
+    .await?;
     let summary = setting
         .pools
         .iter()
@@ -336,7 +356,8 @@ async fn compute(
         if amount == 0 {
             continue;
         }
-        let code = AccountCode::parse(&a.code).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let code =
+            AccountCode::parse(&a.code).map_err(|e| ServiceError::Internal(e.to_string()))?;
         match a.kind.as_str() {
             "revenue" => {
                 surplus += amount;

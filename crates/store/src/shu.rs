@@ -282,13 +282,17 @@ pub async fn member_labels(
             .fetch_all(&mut *conn)
             .await?;
         for r in rows {
-            out.insert(r.try_get("id")?, (r.try_get("member_no")?, r.try_get("name")?));
+            out.insert(
+                r.try_get("id")?,
+                (r.try_get("member_no")?, r.try_get("name")?),
+            );
         }
         return Ok(out);
     }
     for chunk in ids.chunks(100) {
-        let mut sql =
-            String::from("SELECT id, member_no, name FROM members WHERE cooperative_id = $1 AND id IN (");
+        let mut sql = String::from(
+            "SELECT id, member_no, name FROM members WHERE cooperative_id = $1 AND id IN (",
+        );
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');
@@ -301,7 +305,10 @@ pub async fn member_labels(
             q = q.bind(*id);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            out.insert(r.try_get("id")?, (r.try_get("member_no")?, r.try_get("name")?));
+            out.insert(
+                r.try_get("id")?,
+                (r.try_get("member_no")?, r.try_get("name")?),
+            );
         }
     }
     Ok(out)
@@ -336,7 +343,12 @@ pub async fn add_to_timelines(
         }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (member, summary) in chunk {
-            q = q.bind(coop.0).bind(*member).bind(at).bind(kind).bind(summary);
+            q = q
+                .bind(coop.0)
+                .bind(*member)
+                .bind(at)
+                .bind(kind)
+                .bind(summary);
         }
         q.execute(&mut *conn).await?;
     }

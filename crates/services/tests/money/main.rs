@@ -2,4 +2,6 @@
 //! the ledger, savings, loans and SHU through the services, as staff use them.
 
 mod ledger;
+mod reports;
+mod shu;
 mod support;
