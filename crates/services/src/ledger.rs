@@ -743,3 +743,9 @@ pub async fn entry(db: &Db, actor: &Actor, id: JournalEntryId) -> Result<EntryVi
         reversed_by,
     })
 }
+
+/// Today in the actor's cooperative (the default end of reports and forms).
+pub async fn today_for(db: &Db, actor: &Actor) -> Result<Date> {
+    let mut conn = db.conn().await?;
+    cooperative_today(&mut conn, actor.cooperative_id).await
+}

@@ -4,6 +4,10 @@
 mod channels;
 mod members;
 mod staff;
+// Ledger, reports and SHU (issue 6).
+pub(crate) mod ledger;
+mod reports;
+mod shu;
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -42,7 +46,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             "/api/v1",
             staff::router()
                 .merge(members::router())
-                .merge(channels::router()),
+                .merge(channels::router())
+                .merge(ledger::router())
+                .merge(reports::router())
+                .merge(shu::router()),
         )
         .split_for_parts()
 }
