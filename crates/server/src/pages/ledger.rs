@@ -629,6 +629,37 @@ pub async fn new_entry(State(state): State<AppState>, s: PageSession) -> PageRes
     entry_form_page(&state, &s, today.to_string(), String::new(), lines, None).await
 }
 
+/// A typed line: account code, debit, credit.
+type TypedLine = (String, Rupiah, Rupiah);
+
+/// The date and the non-empty rows of the manual entry form, or a message.
+fn parse_entry_form(
+    t: Tr,
+    date_raw: &str,
+    lines: &[FormLine],
+) -> Result<(Date, Vec<TypedLine>), String> {
+    let amount = |raw: &str, row: usize| -> Result<Rupiah, String> {
+        if raw.is_empty() {
+            return Ok(Rupiah::ZERO);
+        }
+        Rupiah::parse(raw).map_err(|e| format!("{} {row}: {e}", t.s("ledger.line")))
+    };
+    let date =
+        Date::parse(date_raw).map_err(|_| format!("{}: {date_raw}", t.s("ledger.bad_date")))?;
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.account.is_empty() && l.debit.is_empty() && l.credit.is_empty() {
+            continue;
+        }
+        out.push((
+            l.account.clone(),
+            amount(&l.debit, i + 1)?,
+            amount(&l.credit, i + 1)?,
+        ));
+    }
+    Ok((date, out))
+}
+
 /// The manual entry form: `date`, `memo`, and `account_N`, `debit_N`, `credit_N` for
 /// rows 1 to 8; empty rows are skipped.
 pub async fn post_entry(
@@ -647,28 +678,7 @@ pub async fn post_entry(
         .collect();
     let (date_raw, memo) = (get("date"), get("memo"));
     let refuse = |m: String| Some((StatusCode::UNPROCESSABLE_ENTITY, m));
-    let amount = |raw: &str, row: usize| -> Result<Rupiah, String> {
-        if raw.is_empty() {
-            return Ok(Rupiah::ZERO);
-        }
-        Rupiah::parse(raw).map_err(|e| format!("{} {row}: {e}", t.s("ledger.line")))
-    };
-    let parsed = (|| -> Result<(Date, Vec<(String, Rupiah, Rupiah)>), String> {
-        let date = Date::parse(&date_raw)
-            .map_err(|_| format!("{}: {date_raw}", t.s("ledger.bad_date")))?;
-        let mut out = Vec::new();
-        for (i, l) in lines.iter().enumerate() {
-            if l.account.is_empty() && l.debit.is_empty() && l.credit.is_empty() {
-                continue;
-            }
-            out.push((
-                l.account.clone(),
-                amount(&l.debit, i + 1)?,
-                amount(&l.credit, i + 1)?,
-            ));
-        }
-        Ok((date, out))
-    })();
+    let parsed = parse_entry_form(t, &date_raw, &lines);
     let (date, typed) = match parsed {
         Ok(p) => p,
         Err(m) => return entry_form_page(&state, &s, date_raw, memo, lines, refuse(m)).await,
