@@ -190,6 +190,52 @@ pub async fn post(
     Ok(store::post(conn, ledger.cooperative_id, &rows, now_ms()).await?)
 }
 
+/// Posts one entry whose lines concern different members (an SHU distribution credits
+/// every member's share in one entry): `members[i]` goes on line `i`. The entry's own
+/// member stays empty.
+pub async fn post_with_line_members(
+    conn: &mut Conn,
+    ledger: &Ledger,
+    created_by: &str,
+    posting: &Posting<'_>,
+    members: &[Option<MemberId>],
+) -> Result<JournalEntryId> {
+    ledger.check_open(posting.date)?;
+    if members.len() != posting.entry.lines().len() {
+        return Err(ServiceError::Internal(
+            "one member (or none) per line is needed".into(),
+        ));
+    }
+    let lines = posting
+        .entry
+        .lines()
+        .iter()
+        .zip(members)
+        .map(|(l, m)| {
+            Ok(NewLine {
+                account_id: ledger.account(l.account())?.id,
+                debit: l.debit().get(),
+                credit: l.credit().get(),
+                member_id: m.map(|m| m.0),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let row = NewEntry {
+        date: posting.date.as_number(),
+        memo: posting.entry.memo(),
+        source_kind: posting.source.kind,
+        source_id: posting.source.id,
+        member_id: posting.member.map(|m| m.0),
+        reverses: posting.reverses,
+        created_by,
+        lines,
+    };
+    let ids = store::post(conn, ledger.cooperative_id, &[row], now_ms()).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| ServiceError::Internal("no entry posted".into()))
+}
+
 /// Today in the cooperative's time zone.
 pub fn today(tz: &str) -> Date {
     let tz = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -374,6 +420,12 @@ pub async fn reverse(
             original.entry_no
         )));
     }
+    if SHU_KINDS.contains(&original.source_kind.as_str()) {
+        return Err(ServiceError::Conflict(format!(
+            "entry {} is part of a year's SHU posting, which is posted once and not reversed",
+            original.entry_no
+        )));
+    }
     if let Some(r) = store::reversal_of(&mut tx, coop, id).await? {
         return Err(ServiceError::Conflict(format!(
             "entry {} was already reversed by entry id {r}",
@@ -396,11 +448,14 @@ pub async fn reverse(
         .build()
         .map_err(|e| ServiceError::Internal(e.to_string()))?
         .reversal();
-    let ids = post(
+    // Each line keeps the member it concerned, so member statements and SHU bases net
+    // the reversal against the original line by line.
+    let members: Vec<Option<MemberId>> = lines.iter().map(|l| l.member_id.map(MemberId)).collect();
+    let reversal = post_with_line_members(
         &mut tx,
         &ledger,
         &actor.label(),
-        &[Posting {
+        &Posting {
             date,
             entry: &entry,
             source: Source {
@@ -409,7 +464,8 @@ pub async fn reverse(
             },
             member: original.member_id.map(MemberId),
             reverses: Some(id),
-        }],
+        },
+        &members,
     )
     .await?;
     record(
@@ -417,12 +473,15 @@ pub async fn reverse(
         actor,
         "ledger.entry_reversed",
         &format!("journal:{id}"),
-        &format!("by journal:{} on {date}: {reason}", ids[0]),
+        &format!("by journal:{reversal} on {date}: {reason}"),
     )
     .await?;
     tx.commit().await?;
-    Ok(ids[0])
+    Ok(reversal)
 }
+
+/// Source kinds of the SHU posting's two entries (closing and distribution).
+pub const SHU_KINDS: [&str; 2] = ["shu_closing", "shu"];
 
 /// Closes the books through `through`: nothing dated on or before it can be posted.
 pub async fn close_period(db: &Db, actor: &Actor, through: Date) -> Result<()> {
@@ -540,4 +599,153 @@ pub async fn load_read(conn: &mut Conn, db: &Db, coop: CooperativeId) -> Result<
         tx.commit().await?;
     }
     Ledger::load(conn, coop).await
+}
+
+/// Renames an account or switches it off (or on again). Its code and kind stay, so
+/// entries already posted keep their meaning; a switched-off account takes no new
+/// postings. A system account (one the services post to) cannot be switched off.
+pub async fn update_account(
+    db: &Db,
+    actor: &Actor,
+    id: AccountId,
+    name_id: &str,
+    name_en: &str,
+    active: bool,
+) -> Result<AccountRow> {
+    actor.require(Action::PostJournal)?;
+    let name_id = name_id.trim();
+    if name_id.is_empty() || name_id.chars().count() > 120 {
+        return Err(invalid("name_id", "a name of 1 to 120 characters"));
+    }
+    let name_en = if name_en.trim().is_empty() {
+        name_id
+    } else {
+        name_en.trim()
+    };
+    if name_en.chars().count() > 120 {
+        return Err(invalid("name_en", "a name of 1 to 120 characters"));
+    }
+    let coop = actor.cooperative_id;
+    let mut tx = db.begin_write().await?;
+    let ledger = Ledger::load(&mut tx, coop).await?;
+    let current = ledger.by_id(id).cloned().ok_or(ServiceError::NotFound)?;
+    if !active
+        && let Some((purpose, _)) = ledger
+            .system
+            .purposes()
+            .into_iter()
+            .find(|(_, code)| code.as_str() == current.code)
+    {
+        return Err(invalid(
+            "active",
+            format!(
+                "account {} is the {purpose} system account; it cannot be switched off",
+                current.code
+            ),
+        ));
+    }
+    store::update_account(&mut tx, coop, id, name_id, name_en, active).await?;
+    record(
+        &mut tx,
+        actor,
+        "ledger.account_updated",
+        &format!("account:{id}"),
+        &format!(
+            "{} {name_id} ({})",
+            current.code,
+            if active { "on" } else { "off" }
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AccountRow {
+        name_id: name_id.to_string(),
+        name_en: name_en.to_string(),
+        active,
+        ..current
+    })
+}
+
+/// Journal entries dated within `[from, to]`, newest first; `before` (an entry id)
+/// pages on. At most 500 per page.
+pub async fn journal(
+    db: &Db,
+    actor: &Actor,
+    from: Date,
+    to: Date,
+    before: Option<JournalEntryId>,
+    limit: i64,
+) -> Result<Vec<store::EntryRow>> {
+    actor.require(Action::ViewLedger)?;
+    if from > to {
+        return Err(invalid("from", "the start is after the end"));
+    }
+    let mut conn = db.conn().await?;
+    Ok(store::entries(
+        &mut conn,
+        actor.cooperative_id,
+        from.as_number(),
+        to.as_number(),
+        before,
+        limit.clamp(1, 500),
+    )
+    .await?)
+}
+
+/// One line of an entry as people read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineView {
+    pub account_id: AccountId,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub debit: i64,
+    pub credit: i64,
+    pub member_id: Option<i64>,
+}
+
+/// An entry with its lines and the entry that reversed it, if any.
+#[derive(Debug, Clone)]
+pub struct EntryView {
+    pub entry: store::EntryRow,
+    pub lines: Vec<LineView>,
+    pub reversed_by: Option<JournalEntryId>,
+}
+
+pub async fn entry(db: &Db, actor: &Actor, id: JournalEntryId) -> Result<EntryView> {
+    actor.require(Action::ViewLedger)?;
+    let coop = actor.cooperative_id;
+    let mut conn = db.conn().await?;
+    let entry = store::entry(&mut conn, coop, id).await?;
+    let ledger = load_read(&mut conn, db, coop).await?;
+    let by_id: HashMap<AccountId, &AccountRow> =
+        ledger.chart().into_iter().map(|a| (a.id, a)).collect();
+    let lines = store::lines_of(&mut conn, coop, &[id])
+        .await?
+        .into_iter()
+        .map(|l| {
+            let a = by_id.get(&l.account_id);
+            LineView {
+                account_id: l.account_id,
+                code: a.map(|a| a.code.clone()).unwrap_or_default(),
+                name_id: a.map(|a| a.name_id.clone()).unwrap_or_default(),
+                name_en: a.map(|a| a.name_en.clone()).unwrap_or_default(),
+                debit: l.debit,
+                credit: l.credit,
+                member_id: l.member_id,
+            }
+        })
+        .collect();
+    let reversed_by = store::reversal_of(&mut conn, coop, id).await?;
+    Ok(EntryView {
+        entry,
+        lines,
+        reversed_by,
+    })
+}
+
+/// Today in the actor's cooperative (the default end of reports and forms).
+pub async fn today_for(db: &Db, actor: &Actor) -> Result<Date> {
+    let mut conn = db.conn().await?;
+    cooperative_today(&mut conn, actor.cooperative_id).await
 }

@@ -9,13 +9,16 @@ pub mod demo;
 pub mod identity;
 pub mod import;
 pub mod ledger;
+pub mod ledger_export;
 pub mod media;
 pub mod members;
 pub mod pipeline;
 pub mod savings;
+pub mod reports;
 pub mod secret;
 pub mod secretbox;
 pub mod setup;
+pub mod shu;
 pub mod staff;
 
 use guyub_domain::{Action, ApiTokenId, CooperativeId, Role, UserId};

@@ -583,19 +583,24 @@ pub async fn account_lines(
         .collect()
 }
 
-/// Every line in date order, for exports: (entry, date, memo, account code, debit,
-/// credit), `after` an entry id for paging.
+/// Entries dated within `[from, to]` (YYYYMMDD), oldest first, `after` an entry id
+/// for paging, with their lines: the exports read the journal page by page.
 pub async fn export_page(
     conn: &mut Conn,
     coop: CooperativeId,
+    from: i64,
+    to: i64,
     after: i64,
     limit: i64,
 ) -> Result<Vec<(EntryRow, Vec<LineRow>)>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {ENTRY_COLS} FROM journal_entries WHERE cooperative_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        "SELECT {ENTRY_COLS} FROM journal_entries WHERE cooperative_id = $1 AND id > $2
+         AND entry_date >= $3 AND entry_date <= $4 ORDER BY id LIMIT $5"
     )))
     .bind(coop.0)
     .bind(after)
+    .bind(from)
+    .bind(to)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
@@ -612,4 +617,70 @@ pub async fn export_page(
             (e, lines)
         })
         .collect())
+}
+
+/// Debit and credit totals of one account over days `[from, to]`, from the daily
+/// balances (an opening balance is `from = 0, to = the day before`).
+pub async fn account_totals(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    account: AccountId,
+    from: i64,
+    to: i64,
+) -> Result<(i64, i64)> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(debit), 0) AS BIGINT) AS d, CAST(COALESCE(SUM(credit), 0) AS BIGINT) AS c
+         FROM ledger_daily WHERE cooperative_id = $1 AND account_id = $2 AND day >= $3 AND day <= $4",
+    )
+    .bind(coop.0)
+    .bind(account.0)
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((r.try_get("d")?, r.try_get("c")?))
+}
+
+/// The first day each account has a posting within `[from, to]`, from the daily
+/// balances (the beancount export opens each account on it).
+pub async fn first_days(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(AccountId, i64)>> {
+    let rows = sqlx::query(
+        "SELECT account_id, MIN(day) AS first_day FROM ledger_daily
+         WHERE cooperative_id = $1 AND day >= $2 AND day <= $3 GROUP BY account_id",
+    )
+    .bind(coop.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((AccountId(r.try_get("account_id")?), r.try_get("first_day")?)))
+        .collect()
+}
+
+/// Entries of one source kind dated within `[from, to]` (year-end closings, for the
+/// income statement to set aside).
+pub async fn entries_of_kind(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    kind: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<JournalEntryId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM journal_entries WHERE cooperative_id = $1 AND source_kind = $2
+         AND entry_date >= $3 AND entry_date <= $4 ORDER BY id",
+    )
+    .bind(coop.0)
+    .bind(kind)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(ids.into_iter().map(JournalEntryId).collect())
 }

@@ -18,6 +18,7 @@ mod migrate;
 pub mod savings;
 pub mod sessions;
 pub mod setup;
+pub mod shu;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (5, "ledger", include_str!("../migrations/0005_ledger.sql")),
     (6, "savings", include_str!("../migrations/0006_savings.sql")),
+    (8, "shu", include_str!("../migrations/0008_shu.sql")),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {

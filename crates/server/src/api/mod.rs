@@ -5,6 +5,10 @@ mod channels;
 mod members;
 mod savings;
 mod staff;
+// Ledger, reports and SHU (issue 6).
+pub(crate) mod ledger;
+mod reports;
+mod shu;
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -47,7 +51,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             staff::router()
                 .merge(members::router())
                 .merge(channels::router())
-                .merge(savings::router()),
+                .merge(savings::router())
+                .merge(ledger::router())
+                .merge(reports::router())
+                .merge(shu::router()),
         )
         .split_for_parts()
 }

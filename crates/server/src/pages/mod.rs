@@ -11,6 +11,10 @@ mod members;
 mod reviews;
 pub mod savings;
 mod simulator_page;
+// Ledger, reports and SHU (issue 6).
+mod ledger;
+mod reports;
+mod shu;
 
 use crate::auth::PageSession;
 use crate::error::PageError;
@@ -100,6 +104,39 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/savings/settings/billing", post(savings::run_billing))
         .route("/savings/settings/jasa", post(savings::run_jasa))
+        // Ledger, reports and SHU (issue 6).
+        .route(
+            "/ledger",
+            get(|| async { axum::response::Redirect::to("/ledger/journal") }),
+        )
+        .route(
+            "/ledger/accounts",
+            get(ledger::accounts).post(ledger::add_account),
+        )
+        .route(
+            "/ledger/accounts/{id}",
+            get(ledger::account_form).post(ledger::update_account),
+        )
+        .route("/ledger/journal", get(ledger::journal))
+        .route(
+            "/ledger/journal/new",
+            get(ledger::new_entry).post(ledger::post_entry),
+        )
+        .route("/ledger/journal/{id}", get(ledger::entry))
+        .route("/ledger/journal/{id}/reverse", post(ledger::reverse))
+        .route("/ledger/close", post(ledger::close))
+        .route("/ledger/card", get(ledger::card))
+        .route("/ledger/export.csv", get(ledger::export_csv))
+        .route("/ledger/export.beancount", get(ledger::export_beancount))
+        .route("/reports", get(reports::index))
+        .route("/reports/trial-balance", get(reports::trial_balance))
+        .route("/reports/balance-sheet", get(reports::balance_sheet))
+        .route("/reports/income-statement", get(reports::income_statement))
+        .route("/reports/cash-book", get(reports::cash_book))
+        .route("/shu", get(shu::show))
+        .route("/shu/{year}/allocation", post(shu::set_allocation))
+        .route("/shu/{year}/post", post(shu::post))
+        .route("/shu/{year}/members/{member}", get(shu::slip))
         .route("/account", get(account::show))
         .route("/account/language", post(account::language))
         .route("/account/password", post(account::password))
@@ -133,6 +170,9 @@ pub struct Shell {
     pub can_teller: bool,
     /// Savings settings and the monthly runs (pengurus, owner).
     pub can_savings_settings: bool,
+    /// Ledger ("Buku Besar") and reports ("Laporan", SHU) in the menu.
+    pub can_ledger: bool,
+    pub can_reports: bool,
     pub flash: Option<&'static str>,
 }
 
@@ -173,6 +213,8 @@ impl Shell {
             simulator: state.config.simulator,
             can_teller: role.can(Action::TellerTransactions),
             can_savings_settings: role.can(Action::PostJournal),
+            can_ledger: role.can(Action::ViewLedger),
+            can_reports: role.can(Action::ViewReports),
             flash: flash.map(|k| t.s(k)).filter(|m| *m != "??"),
         })
     }

@@ -236,3 +236,179 @@ async fn every_resource_of_another_cooperative_is_404() {
     let agent_b = app.token_for(&b, Role::Agent).await;
     assert_eq!(app.get(&agent_b, "/api/v1/me").await.0, 200);
 }
+
+/// The ledger, reports and SHU of cooperative B: no entry, account or slip of B is
+/// found from A, no change reaches B, and A's reports and exports hold none of B's money.
+#[tokio::test]
+async fn ledger_reports_and_shu_of_another_cooperative_are_404() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("kop-a").await;
+    let b = app.tenant("kop-b").await;
+    let (_, member) = app
+        .send(
+            Method::POST,
+            &b.token,
+            "/api/v1/members",
+            Some(json!({"name": "Anggota B", "phones": ["081200000001"], "status": "anggota"})),
+        )
+        .await;
+    let member_id = member["id"].as_i64().unwrap();
+    crate::ledger::post_for(
+        &app,
+        &b,
+        "2025-01-05",
+        &[("1-1100", 777_000, 0), ("3-1100", 0, 777_000)],
+        Some(member_id),
+    )
+    .await;
+    crate::ledger::post_for(
+        &app,
+        &b,
+        "2025-03-05",
+        &[("1-1100", 55_000, 0), ("4-1100", 0, 55_000)],
+        Some(member_id),
+    )
+    .await;
+    let (_, entries) = app
+        .get(&b.token, "/api/v1/journal?from=2025-01-01&to=2025-12-31")
+        .await;
+    let entry_id = entries[0]["id"].as_i64().unwrap();
+    let (_, accounts) = app.get(&b.token, "/api/v1/accounts").await;
+    let b_account = accounts[0]["id"].as_i64().unwrap();
+    // A has a chart of its own (other ids) once it looks.
+    let (_, a_accounts) = app.get(&a.token, "/api/v1/accounts").await;
+    assert!(
+        a_accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != b_account)
+    );
+
+    for path in [
+        format!("/api/v1/journal/{entry_id}"),
+        format!("/api/v1/shu/2025/members/{member_id}"),
+    ] {
+        assert_eq!(
+            app.get(&b.token, &path).await.0,
+            200,
+            "B reads its own {path}"
+        );
+        let (s, p) = app.get(&a.token, &path).await;
+        assert_eq!(s, 404, "A reads B's {path}: {p}");
+    }
+    let changes = [
+        (
+            Method::PATCH,
+            format!("/api/v1/accounts/{b_account}"),
+            json!({"name_id": "Dirusak"}),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/journal/{entry_id}/reverse"),
+            json!({"reason": "curi"}),
+        ),
+    ];
+    for (method, path, body) in changes {
+        let (s, p) = app.send(method.clone(), &a.token, &path, Some(body)).await;
+        assert_eq!(s, 404, "A changes B's {method} {path}: {p}");
+    }
+    let (_, still) = app
+        .get(&b.token, &format!("/api/v1/journal/{entry_id}"))
+        .await;
+    assert!(still["reversed_by"].is_null());
+    let (_, b_chart) = app.get(&b.token, "/api/v1/accounts").await;
+    assert_ne!(b_chart[0]["name_id"], "Dirusak");
+
+    // A's lists, reports, exports and SHU hold nothing of B's.
+    for path in [
+        "/api/v1/journal?from=2025-01-01&to=2025-12-31",
+        "/api/v1/reports/trial-balance?as_of=2025-12-31",
+        "/api/v1/reports/balance-sheet?as_of=2025-12-31",
+        "/api/v1/reports/income-statement?from=2025-01-01&to=2025-12-31",
+        "/api/v1/reports/cash-book?from=2025-01-01&to=2025-12-31",
+        "/api/v1/reports/account-card?account=3-1100&from=2025-01-01&to=2025-12-31",
+        "/api/v1/shu/2025/allocation",
+    ] {
+        let (s, v) = app.get(&a.token, path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        let text = v.to_string();
+        assert!(
+            !text.contains("777000") && !text.contains("55000") && !text.contains("Anggota B"),
+            "{path} leaks B: {text}"
+        );
+    }
+    let (s, p) = app.get(&a.token, "/api/v1/shu/2025/preview").await;
+    assert_eq!(s, 422, "A has no surplus of its own: {p}");
+    for path in [
+        "/api/v1/journal/export.csv",
+        "/api/v1/journal/export.beancount",
+    ] {
+        let body = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&a.token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !body.contains("777000") && !body.contains("55000"),
+            "{path} leaks B: {body}"
+        );
+    }
+    // Posting A's SHU posts nothing of B's; B's own preview still sees its member.
+    let (s, _) = app
+        .send(Method::POST, &a.token, "/api/v1/shu/2025", None)
+        .await;
+    assert_eq!(s, 422);
+    let (_, bv) = app.get(&b.token, "/api/v1/shu/2025/preview").await;
+    assert_eq!(bv["members"][0]["member_id"], member_id);
+
+    // The pages too.
+    let session = app.login("kop-a", &a.owner_email, PASSWORD).await.unwrap();
+    assert_eq!(
+        app.page(&session, &format!("/ledger/journal/{entry_id}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.page(&session, &format!("/ledger/accounts/{b_account}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.page(&session, &format!("/shu/2025/members/{member_id}"))
+            .await
+            .0,
+        404
+    );
+    let (_, _, html) = app
+        .page(&session, "/ledger/journal?from=2025-01-01&to=2025-12-31")
+        .await;
+    let csrf = crate::support::hidden_csrf(&html);
+    let (s, _, _) = app
+        .post_form(
+            &session,
+            &format!("/ledger/journal/{entry_id}/reverse"),
+            &[("_csrf", &csrf), ("reason", "curi")],
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _, _) = app
+        .post_form(
+            &session,
+            &format!("/ledger/accounts/{b_account}"),
+            &[("_csrf", &csrf), ("name_id", "Dirusak"), ("active", "1")],
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (_, _, report) = app
+        .page(&session, "/reports/balance-sheet?as_of=2025-12-31")
+        .await;
+    assert!(!report.contains("777.000"));
+}

@@ -402,5 +402,6 @@ async fn demo_loads_once() {
 
 mod channel_pages;
 mod identity_pages;
+mod ledger_pages;
 mod member_pages;
 mod savings_pages;

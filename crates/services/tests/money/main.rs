@@ -3,4 +3,6 @@
 
 mod ledger;
 mod savings;
+mod reports;
+mod shu;
 mod support;
