@@ -9,6 +9,7 @@ pub mod demo;
 pub mod identity;
 pub mod import;
 pub mod ledger;
+pub mod loans;
 pub mod media;
 pub mod members;
 pub mod pipeline;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_attachments.sql"),
     ),
     (5, "ledger", include_str!("../migrations/0005_ledger.sql")),
+    (7, "loans", include_str!("../migrations/0007_loans.sql")),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {
