@@ -295,12 +295,16 @@ pub async fn get(db: &Db, actor: &Actor, id: LoanId) -> Result<Loan> {
     loan_of(store::loan(&mut *db.conn().await?, actor.cooperative_id, id).await?)
 }
 
-/// A loan with its schedule, standing today, payoff quote and repayments.
-pub async fn detail(db: &Db, actor: &Actor, id: LoanId) -> Result<LoanDetail> {
+/// A loan with its schedule, its standing and payoff quote on `as_of` (today if not
+/// given), and its repayments.
+pub async fn detail(db: &Db, actor: &Actor, id: LoanId, as_of: Option<Date>) -> Result<LoanDetail> {
     actor.require(Action::ViewMembers)?;
     let coop = actor.cooperative_id;
     let mut conn = db.conn().await?;
-    let today = crate::ledger::cooperative_today(&mut conn, coop).await?;
+    let today = match as_of {
+        Some(d) => d,
+        None => crate::ledger::cooperative_today(&mut conn, coop).await?,
+    };
     let (loan, inst, parts) = load(&mut conn, coop, id, today).await?;
     let thresholds = thresholds_in(&mut conn, coop).await?;
     let me = person_key(&mut conn, actor).await?;

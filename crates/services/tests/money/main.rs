@@ -2,4 +2,5 @@
 //! the ledger, savings, loans and SHU through the services, as staff use them.
 
 mod ledger;
+mod loans;
 mod support;
