@@ -2,6 +2,7 @@
 //! cannot exist without appearing in the OpenAPI document at `/api/openapi.json`.
 
 mod channels;
+mod loans;
 mod members;
 mod staff;
 
@@ -19,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
     info(title = "Guyub API", description = "Omnichannel platform for Indonesian cooperatives. Authenticate with `Authorization: Bearer <API token>`; errors are RFC 9457 problem documents."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
+    tags((name = "loans", description = "Pinjaman: products, applications approved by a second person, disbursement, schedules, repayments, payoff, collectibility and the loan portfolio.")),
     components(schemas(Problem))
 )]
 struct ApiDoc;
@@ -42,7 +44,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             "/api/v1",
             staff::router()
                 .merge(members::router())
-                .merge(channels::router()),
+                .merge(channels::router())
+                .merge(loans::router()),
         )
         .split_for_parts()
 }

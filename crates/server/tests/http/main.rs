@@ -5,6 +5,7 @@ mod api;
 mod email;
 mod files;
 mod isolation;
+mod loans;
 mod media;
 mod members;
 mod pipeline;
