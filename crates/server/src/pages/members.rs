@@ -307,6 +307,8 @@ struct MemberPage {
     history: Vec<HistoryRow>,
     can_manage: bool,
     back: String,
+    loans: Vec<super::loans::ListRow>,
+    can_apply_loan: bool,
 }
 
 /// The member page; `error` is a refused form shown at the top with its status.
@@ -327,6 +329,9 @@ pub(super) async fn member_page(
         .map_err(fail)?;
     let timeline = members::timeline(db, a, id).await.map_err(fail)?;
     let history = members::status_history(db, a, id).await.map_err(fail)?;
+    let member_loans = guyub_services::loans::member_loans(db, a, id)
+        .await
+        .map_err(fail)?;
     let targets = MemberStatus::parse(&m.status)
         .map(|from| {
             MemberStatus::ALL
@@ -374,6 +379,8 @@ pub(super) async fn member_page(
             .collect(),
         can_manage: s.actor.role.can(Action::ManageMembers),
         back: format!("/members/{}", m.id),
+        loans: super::loans::list_rows(&t, member_loans),
+        can_apply_loan: super::loans::can_apply(s) && m.status == MemberStatus::Anggota.as_str(),
         m,
         shell,
     };

@@ -402,4 +402,5 @@ async fn demo_loads_once() {
 
 mod channel_pages;
 mod identity_pages;
+mod loan_pages;
 mod member_pages;
