@@ -200,3 +200,35 @@ async fn loan_from_application_to_payoff() {
         assert_eq!(doc["paths"][p][m]["tags"][0], "loans", "{p} {m}");
     }
 }
+
+#[tokio::test]
+async fn demo_loans_are_in_the_ledger() {
+    let app = TestApp::spawn().await;
+    guyub_services::demo::load(&app.db).await.unwrap().unwrap();
+    let coop = guyub_store::cooperatives::by_slug(&mut app.db.conn().await.unwrap(), "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let cli = guyub_services::Actor::cli(coop.id);
+    let all = guyub_services::loans::list(
+        &app.db,
+        &cli,
+        &guyub_services::loans::ListFilter { limit: 100, ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let status: Vec<&str> = all.iter().map(|l| l.loan.status.as_str()).collect();
+    assert_eq!(status, ["applied", "disbursed", "disbursed"], "newest first");
+    let siti = &all[2].loan;
+    let det = guyub_services::loans::detail(&app.db, &cli, siti.id, None).await.unwrap();
+    assert_eq!(det.repayments.len(), 1);
+    // The ledger's loans receivable is the principal still owed on the running loans.
+    let outstanding: i64 = all.iter().map(|l| l.loan.outstanding_principal.get()).sum();
+    let today = guyub_services::ledger::cooperative_today(&mut app.db.conn().await.unwrap(), coop.id)
+        .await
+        .unwrap();
+    let tb = guyub_services::ledger::trial_balance(&app.db, &cli, today).await.unwrap();
+    let receivable = tb.rows.iter().find(|r| r.code == "1-1300").unwrap().balance;
+    assert_eq!(receivable, outstanding);
+    assert!(outstanding > 2_000_000 && outstanding < 12_000_000, "{outstanding}");
+}

@@ -391,7 +391,7 @@ pub(crate) fn terms_error(e: LoanError) -> ServiceError {
 }
 
 /// `d` moved by `days` (negative: earlier).
-pub(crate) fn shift_days(d: Date, days: i64) -> Option<Date> {
+pub fn shift_days(d: Date, days: i64) -> Option<Date> {
     let j = jiff::civil::Date::new(
         i16::try_from(d.year).ok()?,
         i8::try_from(d.month).ok()?,
