@@ -233,11 +233,7 @@ pub async fn load(db: &Db) -> Result<Option<Vec<DemoLogin>>> {
 /// (the second is late), a small one paid out last month, and an application waiting
 /// for a second person's approval. All through the loan services, so the ledger
 /// matches.
-async fn demo_loans(
-    db: &Db,
-    staff: &[Actor],
-    members: &[guyub_domain::MemberId],
-) -> Result<()> {
+async fn demo_loans(db: &Db, staff: &[Actor], members: &[guyub_domain::MemberId]) -> Result<()> {
     use crate::loans::{
         self, Application, DendaInput, DisburseInput, FeeInput, ProductInput, RepaymentInput,
     };
@@ -299,7 +295,8 @@ async fn demo_loans(
         },
     )
     .await?;
-    let today = crate::ledger::cooperative_today(&mut *db.conn().await?, staff[0].cooperative_id).await?;
+    let today =
+        crate::ledger::cooperative_today(&mut *db.conn().await?, staff[0].cooperative_id).await?;
     let days_ago = |n: i64| loans::shift_days(today, -n).unwrap_or(today);
     let run = |member, product, principal: i64, tenor, on| {
         let (teller, manager) = (teller.clone(), manager.clone());

@@ -4,7 +4,9 @@
 //! cases in `guyub-services`. Every function takes the cooperative and filters on it.
 
 use crate::{Conn, Result, StoreError, found};
-use guyub_domain::{CooperativeId, JournalEntryId, LoanId, LoanProductId, LoanRepaymentId, MemberId};
+use guyub_domain::{
+    CooperativeId, JournalEntryId, LoanId, LoanProductId, LoanRepaymentId, MemberId,
+};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -177,7 +179,11 @@ pub async fn products(conn: &mut Conn, coop: CooperativeId) -> Result<Vec<Produc
     rows.iter().map(product_row).collect()
 }
 
-pub async fn product(conn: &mut Conn, coop: CooperativeId, id: LoanProductId) -> Result<ProductRow> {
+pub async fn product(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: LoanProductId,
+) -> Result<ProductRow> {
     let r = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PRODUCT_COLS} FROM loan_products WHERE cooperative_id = $1 AND id = $2"
     )))
@@ -937,7 +943,11 @@ pub async fn parts(
 }
 
 /// The date of the loan's latest repayment, if any.
-pub async fn last_paid_on(conn: &mut Conn, coop: CooperativeId, loan: LoanId) -> Result<Option<i64>> {
+pub async fn last_paid_on(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    loan: LoanId,
+) -> Result<Option<i64>> {
     let d: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(paid_on) FROM loan_repayments WHERE cooperative_id = $1 AND loan_id = $2",
     )

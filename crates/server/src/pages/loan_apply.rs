@@ -193,7 +193,16 @@ pub async fn submit(
             }
         };
     }
-    match loans::preview(&state.db, &s.actor, a.product_id, a.principal, a.tenor_months, None).await {
+    match loans::preview(
+        &state.db,
+        &s.actor,
+        a.product_id,
+        a.principal,
+        a.tenor_months,
+        None,
+    )
+    .await
+    {
         Ok(p) => page(&state, &s, String::new(), member, f, Some(p), None).await,
         Err(e) => {
             let shown = refusal(&s, e)?;

@@ -96,7 +96,10 @@ impl ProductForm {
             } else {
                 p.min_principal.get().to_string()
             },
-            max_principal: p.max_principal.map(|m| m.get().to_string()).unwrap_or_default(),
+            max_principal: p
+                .max_principal
+                .map(|m| m.get().to_string())
+                .unwrap_or_default(),
             provisi_kind: pk,
             provisi_value: pv,
             admin_kind: ak,
@@ -110,9 +113,13 @@ impl ProductForm {
     }
 
     fn input(&self) -> Result<ProductInput, (StatusCode, String)> {
-        let bad = |field: &str, what: &str| (StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: {what}"));
+        let bad = |field: &str, what: &str| {
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: {what}"))
+        };
         let int = |raw: &str, field: &str| -> Result<i64, (StatusCode, String)> {
-            raw.trim().parse::<i64>().map_err(|_| bad(field, "a whole number"))
+            raw.trim()
+                .parse::<i64>()
+                .map_err(|_| bad(field, "a whole number"))
         };
         let money = |raw: &str, field: &str| -> Result<Option<i64>, (StatusCode, String)> {
             if raw.trim().is_empty() {
@@ -237,7 +244,15 @@ pub async fn list(
     s: PageSession,
     Query(q): Query<Flash>,
 ) -> PageResult {
-    products_page(&state, &s, q.ok.as_deref(), None, ProductForm::default(), None).await
+    products_page(
+        &state,
+        &s,
+        q.ok.as_deref(),
+        None,
+        ProductForm::default(),
+        None,
+    )
+    .await
 }
 
 pub async fn edit_form(
@@ -280,10 +295,12 @@ pub async fn update(
 ) -> PageResult {
     let r = match f.input() {
         Err(e) => Err(e),
-        Ok(input) => match loans::update_product(&state.db, &s.actor, LoanProductId(id), &input).await {
-            Ok(_) => Ok(()),
-            Err(e) => Err(refusal(&s, e)?),
-        },
+        Ok(input) => {
+            match loans::update_product(&state.db, &s.actor, LoanProductId(id), &input).await {
+                Ok(_) => Ok(()),
+                Err(e) => Err(refusal(&s, e)?),
+            }
+        }
     };
     match r {
         Ok(()) => Ok(Redirect::to("/loans/products?ok=loans.product_saved").into_response()),

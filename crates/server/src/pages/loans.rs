@@ -65,9 +65,12 @@ fn date_field(raw: &str, field: &str) -> Result<Option<Date>, (StatusCode, Strin
     if raw.is_empty() {
         return Ok(None);
     }
-    Date::parse(raw)
-        .map(Some)
-        .map_err(|_| (StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: a date, YYYY-MM-DD")))
+    Date::parse(raw).map(Some).map_err(|_| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{field}: a date, YYYY-MM-DD"),
+        )
+    })
 }
 
 fn amount_field(raw: &str, field: &str) -> Result<Rupiah, (StatusCode, String)> {
@@ -281,8 +284,7 @@ async fn loan_page(
             .collect(),
         can_decide: applied && role.can(Action::ApproveLoans) && !d.entered_by_you,
         own_application: applied && d.entered_by_you,
-        can_disburse: d.loan.status == LoanStatus::Approved
-            && role.can(Action::TellerTransactions),
+        can_disburse: d.loan.status == LoanStatus::Approved && role.can(Action::TellerTransactions),
         can_pay: d.loan.status == LoanStatus::Disbursed && role.can(Action::TellerTransactions),
         today: today.to_string(),
         error,
@@ -490,7 +492,15 @@ mod tests {
             for m in guyub_domain::money::LoanMethod::ALL {
                 assert_ne!(t.s(&format!("loans.method.{}", m.as_str())), "??");
             }
-            for k in ["applied", "approved", "rejected", "disbursed", "repaid", "paid_off", "settled"] {
+            for k in [
+                "applied",
+                "approved",
+                "rejected",
+                "disbursed",
+                "repaid",
+                "paid_off",
+                "settled",
+            ] {
                 assert_ne!(t.s(&format!("timeline.loan.{k}")), "??", "{k}");
             }
         }

@@ -3,9 +3,7 @@
 //! and the disbursement with its journal entry and stored schedule.
 
 use super::products::ensure_settings;
-use super::{
-    Channel, Loan, LoanStatus, Product, loan_of, person_key, product_of, terms_error,
-};
+use super::{Channel, Loan, LoanStatus, Product, loan_of, person_key, product_of, terms_error};
 use crate::ledger::{self, Ledger, Posting, Source};
 use crate::{Actor, Result, ServiceError, invalid, record};
 use guyub_domain::money::loan::{Disbursement, Fee, LoanFees, schedule};
@@ -245,13 +243,7 @@ pub(crate) async fn locked(conn: &mut Conn, coop: CooperativeId, id: LoanId) -> 
     loan_of(store::loan(conn, coop, id).await?)
 }
 
-async fn decide(
-    db: &Db,
-    actor: &Actor,
-    id: LoanId,
-    approve: bool,
-    note: &str,
-) -> Result<Loan> {
+async fn decide(db: &Db, actor: &Actor, id: LoanId, approve: bool, note: &str) -> Result<Loan> {
     actor.require(Action::ApproveLoans)?;
     let note = note.trim();
     if note.chars().count() > 500 || note.chars().any(char::is_control) {
@@ -283,13 +275,28 @@ async fn decide(
         borrower(&mut tx, coop, loan.member_id).await?;
     }
     let status = if approve { "approved" } else { "rejected" };
-    if !store::decide(&mut tx, coop, id, status, &actor.label(), &key, note, now_ms()).await? {
+    if !store::decide(
+        &mut tx,
+        coop,
+        id,
+        status,
+        &actor.label(),
+        &key,
+        note,
+        now_ms(),
+    )
+    .await?
+    {
         return Err(ServiceError::Conflict(format!(
             "loan {} was decided meanwhile",
             loan.loan_no
         )));
     }
-    let kind = if approve { "loan.approved" } else { "loan.rejected" };
+    let kind = if approve {
+        "loan.approved"
+    } else {
+        "loan.rejected"
+    };
     let summary = if note.is_empty() {
         describe(&loan)
     } else {
@@ -333,8 +340,8 @@ pub struct DisburseInput {
 /// transaction once both are merged (see the report of the loans work).
 pub async fn disburse(db: &Db, actor: &Actor, id: LoanId, input: &DisburseInput) -> Result<Loan> {
     actor.require(Action::TellerTransactions)?;
-    let channel = Channel::parse(&input.channel)
-        .ok_or_else(|| invalid("channel", "cash or sukarela"))?;
+    let channel =
+        Channel::parse(&input.channel).ok_or_else(|| invalid("channel", "cash or sukarela"))?;
     let coop = actor.cooperative_id;
     let mut tx = db.begin_write().await?;
     let loan = locked(&mut tx, coop, id).await?;
@@ -357,10 +364,7 @@ pub async fn disburse(db: &Db, actor: &Actor, id: LoanId, input: &DisburseInput)
     let today = ledger::cooperative_today(&mut tx, coop).await?;
     let date = input.date.unwrap_or(today);
     if date > today {
-        return Err(invalid(
-            "date",
-            format!("cannot be after today ({today})"),
-        ));
+        return Err(invalid("date", format!("cannot be after today ({today})")));
     }
     let first_due = match input.first_due {
         Some(d) => d,

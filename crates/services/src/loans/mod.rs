@@ -18,7 +18,9 @@ mod products;
 mod repay;
 mod standing;
 
-pub use lifecycle::{Application, DisburseInput, Preview, apply, approve, disburse, preview, reject};
+pub use lifecycle::{
+    Application, DisburseInput, Preview, apply, approve, disburse, preview, reject,
+};
 pub use products::{
     DendaInput, FeeInput, ProductInput, create_product, product, products, set_thresholds,
     thresholds, update_product,
@@ -28,8 +30,8 @@ pub use repay::{
     repayments,
 };
 pub use standing::{
-    InstallmentState, ListFilter, ListedLoan, LoanDetail, Portfolio, PortfolioClass,
-    PortfolioLoan, ScheduleRow, Standing, detail, get, list, member_loans, portfolio,
+    InstallmentState, ListFilter, ListedLoan, LoanDetail, Portfolio, PortfolioClass, PortfolioLoan,
+    ScheduleRow, Standing, detail, get, list, member_loans, portfolio,
 };
 
 use crate::{Actor, ActorKind, Result, ServiceError, invalid};
@@ -242,7 +244,9 @@ pub(crate) fn penalty_from(
     };
     let rule = match kind {
         "none" => PenaltyRule::None,
-        "daily_percent" => PenaltyRule::DailyPercent(Rate::parse(value).map_err(|e| e.to_string())?),
+        "daily_percent" => {
+            PenaltyRule::DailyPercent(Rate::parse(value).map_err(|e| e.to_string())?)
+        }
         "daily_fixed" => PenaltyRule::DailyFixed(amount(value)?),
         "per_installment" => PenaltyRule::PerInstallment(amount(value)?),
         _ => {

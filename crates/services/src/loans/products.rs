@@ -90,8 +90,8 @@ fn parse(i: &ProductInput) -> Result<Product> {
             "0 or more, and fewer than the minimum tenor",
         ));
     }
-    let provisi =
-        fee_from(i.provisi.kind.trim(), i.provisi.value.trim()).map_err(|e| invalid("provisi", e))?;
+    let provisi = fee_from(i.provisi.kind.trim(), i.provisi.value.trim())
+        .map_err(|e| invalid("provisi", e))?;
     let admin =
         fee_from(i.admin.kind.trim(), i.admin.value.trim()).map_err(|e| invalid("admin", e))?;
     let value = if i.denda.kind.trim() == "none" && i.denda.value.trim().is_empty() {
@@ -99,8 +99,8 @@ fn parse(i: &ProductInput) -> Result<Product> {
     } else {
         i.denda.value.trim()
     };
-    let penalty: PenaltyPolicy =
-        penalty_from(i.denda.kind.trim(), value, i.denda.grace_days).map_err(|e| invalid("denda", e))?;
+    let penalty: PenaltyPolicy = penalty_from(i.denda.kind.trim(), value, i.denda.grace_days)
+        .map_err(|e| invalid("denda", e))?;
     Ok(Product {
         id: LoanProductId(0),
         name: name.to_string(),

@@ -79,15 +79,14 @@ async fn open(db: &Db, actor: &Actor, id: LoanId, paid_on: Option<Date>) -> Resu
     if let Some(d) = loan.disbursed_on
         && date < d
     {
-        return Err(invalid(
-            "paid_on",
-            format!("the loan was disbursed on {d}"),
-        ));
+        return Err(invalid("paid_on", format!("the loan was disbursed on {d}")));
     }
     if let Some(last) = store::last_paid_on(&mut tx, coop, id).await?
         && date.as_number() < last
     {
-        let last = Date::from_number(last).map(|d| d.to_string()).unwrap_or_default();
+        let last = Date::from_number(last)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         return Err(invalid(
             "paid_on",
             format!("a payment dated {last} is already recorded; record payments in date order"),
@@ -109,12 +108,14 @@ async fn open(db: &Db, actor: &Actor, id: LoanId, paid_on: Option<Date>) -> Resu
 }
 
 fn sum(parts: &[(i64, PartAmounts)]) -> PartAmounts {
-    parts.iter().fold(PartAmounts::default(), |a, (_, p)| PartAmounts {
-        denda: a.denda + p.denda,
-        interest: a.interest + p.interest,
-        principal: a.principal + p.principal,
-        interest_waived: a.interest_waived + p.interest_waived,
-    })
+    parts
+        .iter()
+        .fold(PartAmounts::default(), |a, (_, p)| PartAmounts {
+            denda: a.denda + p.denda,
+            interest: a.interest + p.interest,
+            principal: a.principal + p.principal,
+            interest_waived: a.interest_waived + p.interest_waived,
+        })
 }
 
 /// Posts and records a payment already split over instalments; settles the loan when
@@ -266,7 +267,12 @@ async fn record_payment(
 
 /// Takes a payment: partial, one instalment, several, or ahead of schedule. A payment
 /// larger than everything still owed is refused, naming what is due.
-pub async fn repay(db: &Db, actor: &Actor, id: LoanId, input: &RepaymentInput) -> Result<Repayment> {
+pub async fn repay(
+    db: &Db,
+    actor: &Actor,
+    id: LoanId,
+    input: &RepaymentInput,
+) -> Result<Repayment> {
     actor.require(Action::TellerTransactions)?;
     let amount = PositiveAmount::new(input.amount)
         .map_err(|_| invalid("amount", "must be more than zero"))?;

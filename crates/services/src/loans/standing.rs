@@ -161,7 +161,10 @@ pub(crate) fn compute(
             pi += a.interest;
             pd += a.denda;
             pw += a.interest_waived;
-            history.push((day, Rupiah::new(a.principal + a.interest + a.interest_waived)));
+            history.push((
+                day,
+                Rupiah::new(a.principal + a.interest + a.interest_waived),
+            ));
             last_paid = Some(day);
         }
         let principal = Rupiah::new(i.principal);
@@ -169,8 +172,14 @@ pub(crate) fn compute(
         let rem_p = Rupiah::new((i.principal - pp).max(0));
         let rem_i = Rupiah::new((i.interest - pi - pw).max(0));
         let unpaid = add(rem_p, rem_i)?;
-        let accrued = denda_accrued(&loan.penalty, due, add(principal, interest)?, &history, as_of)
-            .map_err(money)?;
+        let accrued = denda_accrued(
+            &loan.penalty,
+            due,
+            add(principal, interest)?,
+            &history,
+            as_of,
+        )
+        .map_err(money)?;
         let denda_due = Rupiah::new((accrued.get() - pd).max(0));
         let state = if unpaid.is_zero() {
             InstallmentState::Paid

@@ -60,7 +60,10 @@ fn date(field: &str, raw: Option<&str>) -> Result<Option<Date>, ApiError> {
 
 /// Loan products, active ones first.
 #[utoipa::path(get, path = "/loans/products", tag = "loans", responses((status = 200, body = Vec<ProductOut>)))]
-async fn list_products(State(st): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Vec<ProductOut>> {
+async fn list_products(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<Vec<ProductOut>> {
     let list = loans::products(&st.db, &a).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
@@ -82,7 +85,9 @@ async fn get_product(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<ProductOut> {
-    Ok(Json(loans::product(&st.db, &a, LoanProductId(id)).await?.into()))
+    Ok(Json(
+        loans::product(&st.db, &a, LoanProductId(id)).await?.into(),
+    ))
 }
 
 /// Replaces a product (loans already applied for keep their terms).
@@ -99,7 +104,10 @@ async fn update_product(
 
 /// The collectibility thresholds in days (defaults 90, 120, 180).
 #[utoipa::path(get, path = "/loans/settings", tag = "loans", responses((status = 200, body = ThresholdsOut)))]
-async fn get_settings(State(st): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<ThresholdsOut> {
+async fn get_settings(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<ThresholdsOut> {
     Ok(Json(loans::thresholds(&st.db, &a).await?.into()))
 }
 
@@ -110,8 +118,14 @@ async fn set_settings(
     ApiActor(a): ApiActor,
     ApiJson(b): ApiJson<ThresholdsOut>,
 ) -> ApiResult<ThresholdsOut> {
-    let t = loans::set_thresholds(&st.db, &a, b.kurang_lancar_after, b.diragukan_after, b.macet_after)
-        .await?;
+    let t = loans::set_thresholds(
+        &st.db,
+        &a,
+        b.kurang_lancar_after,
+        b.diragukan_after,
+        b.macet_after,
+    )
+    .await?;
     Ok(Json(t.into()))
 }
 
@@ -227,7 +241,9 @@ async fn get_loan(
     Query(q): Query<AsOf>,
 ) -> ApiResult<LoanDetailOut> {
     let as_of = date("as_of", q.as_of.as_deref())?;
-    Ok(Json(loans::detail(&st.db, &a, LoanId(id), as_of).await?.into()))
+    Ok(Json(
+        loans::detail(&st.db, &a, LoanId(id), as_of).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -245,7 +261,11 @@ async fn approve(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<DecisionIn>,
 ) -> ApiResult<LoanOut> {
-    Ok(Json(loans::approve(&st.db, &a, LoanId(id), &b.note).await?.into()))
+    Ok(Json(
+        loans::approve(&st.db, &a, LoanId(id), &b.note)
+            .await?
+            .into(),
+    ))
 }
 
 /// Rejects an application with a reason, never one's own (409).
@@ -256,7 +276,9 @@ async fn reject(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<DecisionIn>,
 ) -> ApiResult<LoanOut> {
-    Ok(Json(loans::reject(&st.db, &a, LoanId(id), &b.note).await?.into()))
+    Ok(Json(
+        loans::reject(&st.db, &a, LoanId(id), &b.note).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -282,7 +304,11 @@ async fn disburse(
         date: date("date", b.date.as_deref())?,
         first_due: date("first_due", b.first_due.as_deref())?,
     };
-    Ok(Json(loans::disburse(&st.db, &a, LoanId(id), &input).await?.into()))
+    Ok(Json(
+        loans::disburse(&st.db, &a, LoanId(id), &input)
+            .await?
+            .into(),
+    ))
 }
 
 /// The schedule with what was paid, as of a day.

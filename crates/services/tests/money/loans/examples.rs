@@ -48,7 +48,10 @@ async fn flat_loan_with_late_partial_ahead_and_early_payoff() {
 
     // 1. On time: instalment 1 exactly.
     let r = pay(&c, id, 1_120_000, "2025-02-10").await;
-    assert_eq!((r.denda, r.interest, r.principal), (rp(0), rp(120_000), rp(1_000_000)));
+    assert_eq!(
+        (r.denda, r.interest, r.principal),
+        (rp(0), rp(120_000), rp(1_000_000))
+    );
     assert_eq!(r.receipt_no, "ANG-000001");
     // 2. Instalment 2 (due 10 March) paid on 20 March: 10 days late, 3 grace days, so
     //    7 days × 0,1 % × 1.120.000 = 7.840 denda, which comes first.
@@ -59,10 +62,16 @@ async fn flat_loan_with_late_partial_ahead_and_early_payoff() {
         .unwrap();
     assert_eq!(standing.denda, rp(7_840));
     assert_eq!(standing.days_past_due, 10);
-    assert_eq!(standing.arrears_principal.get() + standing.arrears_interest.get(), 1_120_000);
+    assert_eq!(
+        standing.arrears_principal.get() + standing.arrears_interest.get(),
+        1_120_000
+    );
     assert_eq!(standing.due_now, rp(1_127_840));
     let r = pay(&c, id, 1_127_840, "2025-03-20").await;
-    assert_eq!((r.denda, r.interest, r.principal), (rp(7_840), rp(120_000), rp(1_000_000)));
+    assert_eq!(
+        (r.denda, r.interest, r.principal),
+        (rp(7_840), rp(120_000), rp(1_000_000))
+    );
     // 3. Two instalments at once on 10 April: instalment 3 (due) and 4 (ahead).
     let r = pay(&c, id, 2_240_000, "2025-04-10").await;
     assert_eq!((r.interest, r.principal), (rp(240_000), rp(2_000_000)));
@@ -101,7 +110,10 @@ async fn flat_loan_with_late_partial_ahead_and_early_payoff() {
     )
     .await
     .unwrap();
-    assert_eq!((r.kind.as_str(), r.interest_waived), ("payoff", rp(840_000)));
+    assert_eq!(
+        (r.kind.as_str(), r.interest_waived),
+        ("payoff", rp(840_000))
+    );
     let loan = loans::get(&c.db, &s.teller, id).await.unwrap();
     assert_eq!(loan.status, LoanStatus::Settled);
     assert_eq!(loan.settled_on, Some(d("2025-06-05")));
@@ -154,7 +166,14 @@ async fn flat_loan_with_late_partial_ahead_and_early_payoff() {
     .await
     .unwrap();
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
-    for a in ["loan.product_created", "loan.applied", "loan.approved", "loan.disbursed", "loan.repaid", "loan.paid_off"] {
+    for a in [
+        "loan.product_created",
+        "loan.applied",
+        "loan.approved",
+        "loan.disbursed",
+        "loan.repaid",
+        "loan.paid_off",
+    ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
 }
@@ -201,7 +220,11 @@ async fn menurun_loan_into_sukarela_repaid_to_the_end() {
         let r = pay(&c, id, amount + denda, &on.to_string()).await;
         assert_eq!(
             (r.denda, r.interest, r.principal),
-            (rp(denda), rp(120_000 - 10_000 * i64::from(k)), rp(1_000_000)),
+            (
+                rp(denda),
+                rp(120_000 - 10_000 * i64::from(k)),
+                rp(1_000_000)
+            ),
             "instalment {}",
             k + 1
         );
@@ -270,8 +293,14 @@ async fn anuitas_loan_against_the_annuity_formula_then_paid_off() {
     }
     // Month 1: interest 100.000, principal 788.488; month 12 takes the rounding:
     // principal 879.688 + interest 8.797 = 888.485. Interest in all 661.853.
-    assert_eq!((sched[0].interest, sched[0].principal), (rp(100_000), rp(788_488)));
-    assert_eq!((sched[11].principal, sched[11].interest), (rp(879_688), rp(8_797)));
+    assert_eq!(
+        (sched[0].interest, sched[0].principal),
+        (rp(100_000), rp(788_488))
+    );
+    assert_eq!(
+        (sched[11].principal, sched[11].interest),
+        (rp(879_688), rp(8_797))
+    );
     assert_eq!(sched.iter().map(|r| r.interest.get()).sum::<i64>(), 661_853);
     // Balance after 6 payments, by the formula: P(1+r)^6 − PMT((1+r)^6 − 1)/r =
     // 5.149.209,95; the schedule (interest rounded monthly) leaves 5.149.209.
@@ -300,7 +329,10 @@ async fn anuitas_loan_against_the_annuity_formula_then_paid_off() {
     assert_eq!((st.denda, st.days_past_due), (rp(10_000), 15));
     assert_eq!(st.collectibility, Collectibility::Lancar);
     assert_eq!(st.overdue_installments, 1);
-    assert_eq!((st.arrears_principal, st.arrears_interest), (rp(828_709), rp(59_779)));
+    assert_eq!(
+        (st.arrears_principal, st.arrears_interest),
+        (rp(828_709), rp(59_779))
+    );
 
     // Early payoff on 25 July: principal left 5.977.918; interest of instalment 6
     // (overdue) 59.779 and of the current period, instalment 7 (due 10 August),
@@ -335,8 +367,20 @@ async fn anuitas_loan_against_the_annuity_formula_then_paid_off() {
     .await
     .unwrap();
     assert_eq!(
-        (r.amount, r.principal, r.interest, r.denda, r.interest_waived),
-        (rp(6_099_189), rp(5_977_918), rp(111_271), rp(10_000), rp(130_224))
+        (
+            r.amount,
+            r.principal,
+            r.interest,
+            r.denda,
+            r.interest_waived
+        ),
+        (
+            rp(6_099_189),
+            rp(5_977_918),
+            rp(111_271),
+            rp(10_000),
+            rp(130_224)
+        )
     );
     // Cash: −9.925.000 + 888.488 + 1.776.976 + 888.488 + 400.000 + 488.488 +
     // 6.099.189 = 616.629 = interest (100.000 + 92.115 + 84.151 + 76.108 + 67.984 +

@@ -9,7 +9,9 @@ mod refusals;
 use crate::support::Coop;
 use guyub_domain::money::Rupiah;
 use guyub_domain::{Date, LoanId, LoanProductId, MemberId, Role};
-use guyub_services::loans::{self, Application, DisburseInput, FeeInput, DendaInput, ProductInput, RepaymentInput};
+use guyub_services::loans::{
+    self, Application, DendaInput, DisburseInput, FeeInput, ProductInput, RepaymentInput,
+};
 use guyub_services::members::{self, MemberInput};
 use guyub_services::{Actor, ledger};
 
@@ -188,10 +190,17 @@ pub async fn balance(c: &Coop, code: &str, on: &str) -> i64 {
 
 /// Journal entries of the cooperative (to show a refusal posted nothing).
 pub async fn entry_count(c: &Coop) -> usize {
-    guyub_store::ledger::entries(&mut c.db.conn().await.unwrap(), c.id, 0, 99_991_231, None, 100_000)
-        .await
-        .unwrap()
-        .len()
+    guyub_store::ledger::entries(
+        &mut c.db.conn().await.unwrap(),
+        c.id,
+        0,
+        99_991_231,
+        None,
+        100_000,
+    )
+    .await
+    .unwrap()
+    .len()
 }
 
 pub const CASH: &str = "1-1100";

@@ -42,11 +42,25 @@ fn case() -> impl Strategy<Value = Case> {
 
 static PAYMENTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-async fn run(c: &Coop, products: &[LoanProductId], n: usize, case: Case) -> Result<(), TestCaseError> {
+async fn run(
+    c: &Coop,
+    products: &[LoanProductId],
+    n: usize,
+    case: Case,
+) -> Result<(), TestCaseError> {
     let s = staff(c);
     let m = member(c, &format!("Anggota {n}"), "anggota").await;
     let start = d("2024-01-15");
-    let id = running_loan(c, m, products[case.product], case.principal, case.tenor, "2024-01-15", "cash").await;
+    let id = running_loan(
+        c,
+        m,
+        products[case.product],
+        case.principal,
+        case.tenor,
+        "2024-01-15",
+        "cash",
+    )
+    .await;
     let mut on = start;
     let mut last_outstanding = case.principal;
     prop_assert_eq!(member_balance(c, m, RECEIVABLE).await, case.principal);
@@ -63,7 +77,10 @@ async fn run(c: &Coop, products: &[LoanProductId], n: usize, case: Case) -> Resu
             &c.db,
             &s.teller,
             id,
-            &RepaymentInput { amount: rp(owed + 1), paid_on: Some(on) },
+            &RepaymentInput {
+                amount: rp(owed + 1),
+                paid_on: Some(on),
+            },
         )
         .await;
         prop_assert!(over.is_err());
@@ -85,11 +102,22 @@ async fn run(c: &Coop, products: &[LoanProductId], n: usize, case: Case) -> Resu
     let loan = loans::get(&c.db, &s.teller, id).await.unwrap();
     if case.payoff && loan.status == loans::LoanStatus::Disbursed {
         on = shift(on, 1);
-        let q = loans::payoff_quote(&c.db, &s.teller, id, Some(on)).await.unwrap().quote;
-        prop_assert_eq!(q.principal.get(), last_outstanding);
-        loans::payoff(&c.db, &s.teller, id, &PayoffInput { amount: Some(q.total), paid_on: Some(on) })
+        let q = loans::payoff_quote(&c.db, &s.teller, id, Some(on))
             .await
-            .unwrap();
+            .unwrap()
+            .quote;
+        prop_assert_eq!(q.principal.get(), last_outstanding);
+        loans::payoff(
+            &c.db,
+            &s.teller,
+            id,
+            &PayoffInput {
+                amount: Some(q.total),
+                paid_on: Some(on),
+            },
+        )
+        .await
+        .unwrap();
         let loan = loans::get(&c.db, &s.teller, id).await.unwrap();
         prop_assert_eq!(loan.status, loans::LoanStatus::Settled);
         prop_assert_eq!(loan.outstanding_principal.get(), 0);
@@ -121,7 +149,14 @@ fn outstanding_never_negative_and_matches_the_ledger() {
             ps.push(
                 product(
                     &c,
-                    product_input(name, method, "18", fee("percent", "1"), fee("fixed", "0"), denda_rule),
+                    product_input(
+                        name,
+                        method,
+                        "18",
+                        fee("percent", "1"),
+                        fee("fixed", "0"),
+                        denda_rule,
+                    ),
                 )
                 .await,
             );
@@ -146,5 +181,8 @@ fn outstanding_never_negative_and_matches_the_ledger() {
         .unwrap();
     // Not vacuous: the cases paid (about 4,5 payments a case on average).
     let paid = PAYMENTS.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(paid >= cases as usize, "only {paid} payments in {cases} cases");
+    assert!(
+        paid >= cases as usize,
+        "only {paid} payments in {cases} cases"
+    );
 }

@@ -87,7 +87,9 @@ async fn nobody_approves_their_own_application() {
         invalid_field(&loans::reject(&c.db, &s.manager2, l.id, " ").await),
         "note"
     );
-    let ok = loans::approve(&c.db, &s.manager2, l.id, "layak").await.unwrap();
+    let ok = loans::approve(&c.db, &s.manager2, l.id, "layak")
+        .await
+        .unwrap();
     assert_eq!(ok.status, LoanStatus::Approved);
     assert!(ok.decided_by.unwrap().contains("staff5"));
     // Decided once: a second decision is refused.
@@ -104,13 +106,27 @@ async fn only_members_borrow() {
     let p = simple_product(&c).await;
     let calon = member(&c, "Yohana", "calon_anggota").await;
     let keluar = member(&c, "Ahmad", "anggota").await;
-    members::change_status(&c.db, &s.owner, keluar, "keluar", Some("2025-01-01"), "pindah")
-        .await
-        .unwrap();
+    members::change_status(
+        &c.db,
+        &s.owner,
+        keluar,
+        "keluar",
+        Some("2025-01-01"),
+        "pindah",
+    )
+    .await
+    .unwrap();
     let meninggal = member(&c, "Slamet", "anggota").await;
-    members::change_status(&c.db, &s.owner, meninggal, "meninggal", Some("2025-01-01"), "wafat")
-        .await
-        .unwrap();
+    members::change_status(
+        &c.db,
+        &s.owner,
+        meninggal,
+        "meninggal",
+        Some("2025-01-01"),
+        "wafat",
+    )
+    .await
+    .unwrap();
     for (who, what) in [
         (calon, "calon anggota"),
         (keluar, "keluar"),
@@ -126,9 +142,16 @@ async fn only_members_borrow() {
             other => panic!("{other:?}"),
         }
     }
-    let all = loans::list(&c.db, &s.owner, &loans::ListFilter { limit: 100, ..Default::default() })
-        .await
-        .unwrap();
+    let all = loans::list(
+        &c.db,
+        &s.owner,
+        &loans::ListFilter {
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     assert!(all.is_empty(), "a refused application left a loan");
     let timeline = members::timeline(&c.db, &s.owner, calon).await.unwrap();
     assert!(!timeline.iter().any(|e| e.kind.starts_with("loan.")));
@@ -138,9 +161,16 @@ async fn only_members_borrow() {
     let l = loans::apply(&c.db, &s.teller, &app(rina, p, 1_000_000, 6))
         .await
         .unwrap();
-    members::change_status(&c.db, &s.owner, rina, "keluar", Some("2025-02-01"), "pindah")
-        .await
-        .unwrap();
+    members::change_status(
+        &c.db,
+        &s.owner,
+        rina,
+        "keluar",
+        Some("2025-02-01"),
+        "pindah",
+    )
+    .await
+    .unwrap();
     assert_eq!(
         invalid_field(&loans::approve(&c.db, &s.manager, l.id, "").await),
         "member_id"
@@ -166,8 +196,12 @@ async fn only_members_borrow() {
     );
     assert_eq!(
         invalid_field(
-            &loans::apply(&c.db, &s.teller, &app(made, LoanProductId(424_242), 1_000_000, 6))
-                .await
+            &loans::apply(
+                &c.db,
+                &s.teller,
+                &app(made, LoanProductId(424_242), 1_000_000, 6)
+            )
+            .await
         ),
         "product_id"
     );
@@ -187,8 +221,14 @@ async fn repayments_refused_leave_the_loan_and_ledger_as_they_were() {
         let db = c.db.clone();
         let a = s.owner.clone();
         async move {
-            let l = loans::detail(&db, &a, id, Some(d("2025-07-01"))).await.unwrap();
-            (l.loan.outstanding_principal, l.repayments.len(), l.loan.status)
+            let l = loans::detail(&db, &a, id, Some(d("2025-07-01")))
+                .await
+                .unwrap();
+            (
+                l.loan.outstanding_principal,
+                l.repayments.len(),
+                l.loan.status,
+            )
         }
     };
     let before = state(&c).await;
@@ -197,51 +237,100 @@ async fn repayments_refused_leave_the_loan_and_ledger_as_they_were() {
         let a = s.teller.clone();
         let on = d(on);
         async move {
-            loans::repay(&db, &a, id, &RepaymentInput { amount: rp(amount), paid_on: Some(on) })
-                .await
+            loans::repay(
+                &db,
+                &a,
+                id,
+                &RepaymentInput {
+                    amount: rp(amount),
+                    paid_on: Some(on),
+                },
+            )
+            .await
         }
     };
     // Zero and negative amounts.
     assert_eq!(invalid_field(&try_pay(0, "2025-03-10").await), "amount");
-    assert_eq!(invalid_field(&try_pay(-112_000, "2025-03-10").await), "amount");
+    assert_eq!(
+        invalid_field(&try_pay(-112_000, "2025-03-10").await),
+        "amount"
+    );
     // More than everything owed (11 × 112.000 = 1.232.000): refused, naming what is due.
     let over = try_pay(1_232_001, "2025-03-10").await;
     match &over {
-        Err(ServiceError::Invalid { field: "amount", message }) => {
+        Err(ServiceError::Invalid {
+            field: "amount",
+            message,
+        }) => {
             assert!(message.contains("Rp 1.232.000"), "{message}");
             assert!(message.contains("due now: Rp 112.000"), "{message}");
         }
         other => panic!("{other:?}"),
     }
     // In the future, before the payout, before the last payment.
-    assert_eq!(invalid_field(&try_pay(1_000, "2099-01-01").await), "paid_on");
-    assert_eq!(invalid_field(&try_pay(1_000, "2025-01-09").await), "paid_on");
-    assert_eq!(invalid_field(&try_pay(1_000, "2025-02-09").await), "paid_on");
+    assert_eq!(
+        invalid_field(&try_pay(1_000, "2099-01-01").await),
+        "paid_on"
+    );
+    assert_eq!(
+        invalid_field(&try_pay(1_000, "2025-01-09").await),
+        "paid_on"
+    );
+    assert_eq!(
+        invalid_field(&try_pay(1_000, "2025-02-09").await),
+        "paid_on"
+    );
     // A teller's role is needed to take money.
     assert!(matches!(
-        loans::repay(&c.db, &s.manager, id, &RepaymentInput { amount: rp(1), paid_on: None }).await,
+        loans::repay(
+            &c.db,
+            &s.manager,
+            id,
+            &RepaymentInput {
+                amount: rp(1),
+                paid_on: None
+            }
+        )
+        .await,
         Err(ServiceError::Forbidden)
     ));
 
     // Into a closed period: the books are closed through 30 June 2025.
-    ledger::close_period(&c.db, &s.owner, d("2025-06-30")).await.unwrap();
+    ledger::close_period(&c.db, &s.owner, d("2025-06-30"))
+        .await
+        .unwrap();
     assert_eq!(invalid_field(&try_pay(112_000, "2025-06-15").await), "date");
     let payoff_closed = loans::payoff(
         &c.db,
         &s.teller,
         id,
-        &PayoffInput { amount: None, paid_on: Some(d("2025-06-30")) },
+        &PayoffInput {
+            amount: None,
+            paid_on: Some(d("2025-06-30")),
+        },
     )
     .await;
     assert_eq!(invalid_field(&payoff_closed), "date");
     assert_eq!(state(&c).await, before);
-    assert_eq!(entry_count(&c).await, entries, "a refusal posted a journal entry");
+    assert_eq!(
+        entry_count(&c).await,
+        entries,
+        "a refusal posted a journal entry"
+    );
 
     // Paid off after the closed period, the loan is settled; then every payment is
     // refused.
-    loans::payoff(&c.db, &s.teller, id, &PayoffInput { amount: None, paid_on: Some(d("2025-07-01")) })
-        .await
-        .unwrap();
+    loans::payoff(
+        &c.db,
+        &s.teller,
+        id,
+        &PayoffInput {
+            amount: None,
+            paid_on: Some(d("2025-07-01")),
+        },
+    )
+    .await
+    .unwrap();
     let settled_entries = entry_count(&c).await;
     let after = state(&c).await;
     assert_eq!(after.2, LoanStatus::Settled);
@@ -250,7 +339,16 @@ async fn repayments_refused_leave_the_loan_and_ledger_as_they_were() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        loans::payoff(&c.db, &s.teller, id, &PayoffInput { amount: None, paid_on: None }).await,
+        loans::payoff(
+            &c.db,
+            &s.teller,
+            id,
+            &PayoffInput {
+                amount: None,
+                paid_on: None
+            }
+        )
+        .await,
         Err(ServiceError::Conflict(_))
     ));
     assert_eq!(state(&c).await, after);
@@ -258,13 +356,19 @@ async fn repayments_refused_leave_the_loan_and_ledger_as_they_were() {
     assert_eq!(member_balance(&c, m, RECEIVABLE).await, 0);
 
     // A disbursement dated in the closed period is refused too, and posts nothing.
-    let l2 = loans::apply(&c.db, &s.teller, &app(m, p, 500_000, 5)).await.unwrap();
+    let l2 = loans::apply(&c.db, &s.teller, &app(m, p, 500_000, 5))
+        .await
+        .unwrap();
     loans::approve(&c.db, &s.manager, l2.id, "").await.unwrap();
     let closed = loans::disburse(
         &c.db,
         &s.teller,
         l2.id,
-        &DisburseInput { channel: "cash".into(), date: Some(d("2025-06-01")), first_due: None },
+        &DisburseInput {
+            channel: "cash".into(),
+            date: Some(d("2025-06-01")),
+            first_due: None,
+        },
     )
     .await;
     assert_eq!(invalid_field(&closed), "date");
@@ -274,7 +378,11 @@ async fn repayments_refused_leave_the_loan_and_ledger_as_they_were() {
                 &c.db,
                 &s.teller,
                 l2.id,
-                &DisburseInput { channel: "giro".into(), date: None, first_due: None },
+                &DisburseInput {
+                    channel: "giro".into(),
+                    date: None,
+                    first_due: None
+                },
             )
             .await
         ),
@@ -306,20 +414,37 @@ async fn products_roles_thresholds_and_other_cooperatives() {
     ));
     let mut bad = good.clone();
     bad.method = "bunga-berbunga".into();
-    assert_eq!(invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await), "method");
+    assert_eq!(
+        invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await),
+        "method"
+    );
     let mut bad = good.clone();
     bad.yearly_rate = "-3".into();
-    assert_eq!(invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await), "yearly_rate");
+    assert_eq!(
+        invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await),
+        "yearly_rate"
+    );
     let mut bad = good.clone();
     bad.max_tenor = 0;
-    assert_eq!(invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await), "max_tenor");
+    assert_eq!(
+        invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await),
+        "max_tenor"
+    );
     let mut bad = good.clone();
     bad.provisi = fee("percent", "lots");
-    assert_eq!(invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await), "provisi");
+    assert_eq!(
+        invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await),
+        "provisi"
+    );
     let mut bad = good.clone();
     bad.denda = denda("daily_fixed", "-1", 0);
-    assert_eq!(invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await), "denda");
-    let p = loans::create_product(&c.db, &s.manager, &good).await.unwrap();
+    assert_eq!(
+        invalid_field(&loans::create_product(&c.db, &s.manager, &bad).await),
+        "denda"
+    );
+    let p = loans::create_product(&c.db, &s.manager, &good)
+        .await
+        .unwrap();
     assert!(matches!(
         loans::create_product(&c.db, &s.manager, &good).await,
         Err(ServiceError::Conflict(_))
@@ -327,7 +452,9 @@ async fn products_roles_thresholds_and_other_cooperatives() {
     // Switched off, it lends no more.
     let mut off = good.clone();
     off.active = Some(false);
-    loans::update_product(&c.db, &s.owner, p.id, &off).await.unwrap();
+    loans::update_product(&c.db, &s.owner, p.id, &off)
+        .await
+        .unwrap();
     let m = member(&c, "Budi", "anggota").await;
     assert_eq!(
         invalid_field(&loans::apply(&c.db, &s.teller, &app(m, p.id, 1_000_000, 12)).await),
@@ -336,7 +463,14 @@ async fn products_roles_thresholds_and_other_cooperatives() {
 
     // Thresholds: defaults 90/120/180, settable, must increase.
     let t = loans::thresholds(&c.db, &s.teller).await.unwrap();
-    assert_eq!((t.kurang_lancar_after(), t.diragukan_after(), t.macet_after()), (90, 120, 180));
+    assert_eq!(
+        (
+            t.kurang_lancar_after(),
+            t.diragukan_after(),
+            t.macet_after()
+        ),
+        (90, 120, 180)
+    );
     assert_eq!(
         invalid_field(&loans::set_thresholds(&c.db, &s.manager, 90, 60, 120).await),
         "thresholds"
@@ -345,8 +479,16 @@ async fn products_roles_thresholds_and_other_cooperatives() {
         loans::set_thresholds(&c.db, &s.teller, 30, 60, 90).await,
         Err(ServiceError::Forbidden)
     ));
-    loans::set_thresholds(&c.db, &s.manager, 30, 60, 90).await.unwrap();
-    assert_eq!(loans::thresholds(&c.db, &s.teller).await.unwrap().macet_after(), 90);
+    loans::set_thresholds(&c.db, &s.manager, 30, 60, 90)
+        .await
+        .unwrap();
+    assert_eq!(
+        loans::thresholds(&c.db, &s.teller)
+            .await
+            .unwrap()
+            .macet_after(),
+        90
+    );
 
     // Another cooperative in the same database sees none of it.
     let other = Coop::on(c.db.clone(), "kop-tetangga").await;
@@ -356,9 +498,16 @@ async fn products_roles_thresholds_and_other_cooperatives() {
         loans::product(&other.db, &o, p.id).await,
         Err(ServiceError::NotFound)
     ));
-    loans::update_product(&c.db, &s.owner, p.id, &good).await.unwrap();
-    let l = loans::apply(&c.db, &s.teller, &app(m, p.id, 1_000_000, 12)).await.unwrap();
-    assert!(matches!(loans::get(&other.db, &o, l.id).await, Err(ServiceError::NotFound)));
+    loans::update_product(&c.db, &s.owner, p.id, &good)
+        .await
+        .unwrap();
+    let l = loans::apply(&c.db, &s.teller, &app(m, p.id, 1_000_000, 12))
+        .await
+        .unwrap();
+    assert!(matches!(
+        loans::get(&other.db, &o, l.id).await,
+        Err(ServiceError::NotFound)
+    ));
     assert!(matches!(
         loans::approve(&other.db, &o, l.id, "").await,
         Err(ServiceError::NotFound)
