@@ -5,6 +5,7 @@
 mod examples;
 mod property;
 mod refusals;
+mod scale;
 
 use crate::support::Coop;
 use guyub_domain::money::Rupiah;
