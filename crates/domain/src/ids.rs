@@ -25,3 +25,5 @@ id_type!(ContactId, IdentityId, ReviewId, MergeId, VerificationId);
 id_type!(ChannelId, ConversationId, MessageId);
 
 id_type!(AccountId, JournalEntryId);
+
+id_type!(LoanProductId, LoanId, LoanRepaymentId);

@@ -142,10 +142,11 @@ pub async fn load(db: &Db) -> Result<Option<Vec<DemoLogin>>> {
     set_logo(db, coop.id).await?;
     let actor = Actor::cli(coop.id);
     let mut logins = Vec::new();
+    let mut staff_actors = Vec::new();
     for role in Role::ALL {
         let email = format!("{}@demo.guyub.id", role.as_str());
         let password = crate::secret::random_password();
-        add_user(
+        let user = add_user(
             db,
             &actor,
             AddUser {
@@ -157,6 +158,15 @@ pub async fn load(db: &Db) -> Result<Option<Vec<DemoLogin>>> {
             },
         )
         .await?;
+        staff_actors.push(Actor {
+            cooperative_id: coop.id,
+            role,
+            kind: crate::ActorKind::User {
+                id: user.id,
+                email: email.clone(),
+            },
+            source: "demo".into(),
+        });
         logins.push(DemoLogin {
             role,
             email,
@@ -217,7 +227,142 @@ pub async fn load(db: &Db) -> Result<Option<Vec<DemoLogin>>> {
             crate::identity::link(db, &actor, r.contact_id, ids[2]).await?;
         }
     }
+    demo_loans(db, &staff_actors, &ids).await?;
     Ok(Some(logins))
+}
+
+/// Two loan products; a loan paid out three months ago with its first instalment paid
+/// (the second is late), a small one paid out last month, and an application waiting
+/// for a second person's approval. All through the loan services, so the ledger
+/// matches.
+async fn demo_loans(db: &Db, staff: &[Actor], members: &[guyub_domain::MemberId]) -> Result<()> {
+    use crate::loans::{
+        self, Application, DendaInput, DisburseInput, FeeInput, ProductInput, RepaymentInput,
+    };
+    use guyub_domain::money::Rupiah;
+    let by_role = |r: Role| {
+        staff
+            .iter()
+            .find(|a| a.role == r)
+            .ok_or_else(|| crate::ServiceError::Internal(format!("demo {r} missing")))
+    };
+    let (manager, teller) = (by_role(Role::Manager)?, by_role(Role::Teller)?);
+    let fee = |kind: &str, value: &str| FeeInput {
+        kind: kind.into(),
+        value: value.into(),
+    };
+    let umum = loans::create_product(
+        db,
+        manager,
+        &ProductInput {
+            name: "Pinjaman Umum".into(),
+            method: "anuitas".into(),
+            yearly_rate: "18".into(),
+            min_tenor: 3,
+            max_tenor: 36,
+            min_principal: Some(500_000),
+            max_principal: Some(50_000_000),
+            provisi: fee("percent", "1"),
+            admin: fee("fixed", "25000"),
+            denda: DendaInput {
+                kind: "daily_percent".into(),
+                value: "0.1".into(),
+                grace_days: 3,
+            },
+            grace_months: 0,
+            active: Some(true),
+        },
+    )
+    .await?;
+    let darurat = loans::create_product(
+        db,
+        manager,
+        &ProductInput {
+            name: "Pinjaman Darurat".into(),
+            method: "flat".into(),
+            yearly_rate: "12".into(),
+            min_tenor: 1,
+            max_tenor: 12,
+            min_principal: None,
+            max_principal: Some(5_000_000),
+            provisi: fee("fixed", "0"),
+            admin: fee("fixed", "10000"),
+            denda: DendaInput {
+                kind: "per_installment".into(),
+                value: "10000".into(),
+                grace_days: 5,
+            },
+            grace_months: 0,
+            active: Some(true),
+        },
+    )
+    .await?;
+    let today =
+        crate::ledger::cooperative_today(&mut *db.conn().await?, staff[0].cooperative_id).await?;
+    let days_ago = |n: i64| loans::shift_days(today, -n).unwrap_or(today);
+    let run = |member, product, principal: i64, tenor, on| {
+        let (teller, manager) = (teller.clone(), manager.clone());
+        async move {
+            let l = loans::apply(
+                db,
+                &teller,
+                &Application {
+                    member_id: member,
+                    product_id: product,
+                    principal: Rupiah::new(principal),
+                    tenor_months: tenor,
+                    purpose: "modal usaha".into(),
+                },
+            )
+            .await?;
+            loans::approve(db, &manager, l.id, "disetujui rapat pengurus").await?;
+            loans::disburse(
+                db,
+                &teller,
+                l.id,
+                &DisburseInput {
+                    channel: "cash".into(),
+                    date: Some(on),
+                    first_due: None,
+                },
+            )
+            .await
+        }
+    };
+    // Siti: Rp 10.000.000 over 12 months, paid out about three months ago; the first
+    // instalment paid on time, the second late (denda running).
+    let siti = run(members[0], umum.id, 10_000_000, 12, days_ago(92)).await?;
+    if let Some(first_due) = siti.first_due.filter(|d| *d <= today) {
+        let d = loans::detail(db, teller, siti.id, Some(first_due)).await?;
+        if let Some(first) = d.schedule.first() {
+            loans::repay(
+                db,
+                teller,
+                siti.id,
+                &RepaymentInput {
+                    amount: first.total,
+                    paid_on: Some(first_due),
+                },
+            )
+            .await?;
+        }
+    }
+    // Budi: an emergency loan paid out last week.
+    run(members[1], darurat.id, 2_000_000, 6, days_ago(7)).await?;
+    // Dewi: an application the teller entered, waiting for the manager.
+    loans::apply(
+        db,
+        teller,
+        &Application {
+            member_id: members[2],
+            product_id: umum.id,
+            principal: Rupiah::new(5_000_000),
+            tenor_months: 18,
+            purpose: "renovasi kios".into(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn set_logo(db: &Db, coop: guyub_domain::CooperativeId) -> Result<()> {

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod import;
 pub mod ledger;
 pub mod ledger_export;
+pub mod loans;
 pub mod media;
 pub mod members;
 pub mod pipeline;

@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod cooperatives;
 mod db;
 pub mod ledger;
+pub mod loans;
 pub mod members;
 pub mod messages;
 mod migrate;

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (5, "ledger", include_str!("../migrations/0005_ledger.sql")),
     (6, "savings", include_str!("../migrations/0006_savings.sql")),
+    (7, "loans", include_str!("../migrations/0007_loans.sql")),
     (8, "shu", include_str!("../migrations/0008_shu.sql")),
 ];
 

@@ -2,6 +2,7 @@
 //! cannot exist without appearing in the OpenAPI document at `/api/openapi.json`.
 
 mod channels;
+mod loans;
 mod members;
 mod savings;
 mod staff;
@@ -27,6 +28,7 @@ use utoipa_axum::router::OpenApiRouter;
     components(schemas(Problem)),
     tags(
         (name = "savings", description = "Simpanan: settings, balances and statements (buku tabungan), deposits, withdrawals, transfers and payouts with their receipts, wajib arrears, and the monthly wajib billing and jasa simpanan runs."),
+        (name = "loans", description = "Pinjaman: products, applications approved by a second person, disbursement, schedules, repayments, payoff, collectibility and the loan portfolio."),
     )
 )]
 struct ApiDoc;
@@ -54,7 +56,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(savings::router())
                 .merge(ledger::router())
                 .merge(reports::router())
-                .merge(shu::router()),
+                .merge(shu::router())
+                .merge(loans::router()),
         )
         .split_for_parts()
 }

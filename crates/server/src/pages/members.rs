@@ -311,6 +311,8 @@ struct MemberPage {
     savings: super::savings::MemberBox,
     can_teller: bool,
     can_statement: bool,
+    loans: Vec<super::loans::ListRow>,
+    can_apply_loan: bool,
 }
 
 /// The member page; `error` is a refused form shown at the top with its status.
@@ -332,6 +334,9 @@ pub(super) async fn member_page(
     let timeline = members::timeline(db, a, id).await.map_err(fail)?;
     let history = members::status_history(db, a, id).await.map_err(fail)?;
     let savings = super::savings::member_box(state, s, id).await?;
+    let member_loans = guyub_services::loans::member_loans(db, a, id)
+        .await
+        .map_err(fail)?;
     let targets = MemberStatus::parse(&m.status)
         .map(|from| {
             MemberStatus::ALL
@@ -383,6 +388,8 @@ pub(super) async fn member_page(
         can_teller: s.actor.role.can(Action::TellerTransactions),
         can_statement: s.actor.role.can(Action::TellerTransactions)
             || s.actor.role.can(Action::ViewLedger),
+        loans: super::loans::list_rows(&t, member_loans),
+        can_apply_loan: super::loans::can_apply(s) && m.status == MemberStatus::Anggota.as_str(),
         m,
         shell,
     };

@@ -6,6 +6,10 @@ mod admin;
 mod channels;
 mod contacts;
 mod conversations;
+mod loan_apply;
+mod loan_products;
+mod loan_report;
+mod loans;
 mod login;
 mod members;
 mod reviews;
@@ -137,6 +141,25 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/shu/{year}/allocation", post(shu::set_allocation))
         .route("/shu/{year}/post", post(shu::post))
         .route("/shu/{year}/members/{member}", get(shu::slip))
+        .route("/loans", get(loans::list))
+        .route("/loans/new", get(loan_apply::form).post(loan_apply::submit))
+        .route(
+            "/loans/products",
+            get(loan_products::list).post(loan_products::create),
+        )
+        .route(
+            "/loans/products/{id}",
+            get(loan_products::edit_form).post(loan_products::update),
+        )
+        .route("/loans/settings", post(loan_products::set_thresholds))
+        .route("/loans/receipts/{id}", get(loans::receipt))
+        .route("/loans/{id}", get(loans::show))
+        .route("/loans/{id}/approve", post(loans::approve))
+        .route("/loans/{id}/reject", post(loans::reject))
+        .route("/loans/{id}/disburse", post(loans::disburse))
+        .route("/loans/{id}/repay", post(loans::repay))
+        .route("/loans/{id}/payoff", post(loans::payoff))
+        .route("/reports/loan-portfolio", get(loan_report::portfolio))
         .route("/account", get(account::show))
         .route("/account/language", post(account::language))
         .route("/account/password", post(account::password))

@@ -6,6 +6,7 @@ mod email;
 mod files;
 mod isolation;
 mod ledger;
+mod loans;
 mod media;
 mod members;
 mod pipeline;

@@ -403,5 +403,6 @@ async fn demo_loads_once() {
 mod channel_pages;
 mod identity_pages;
 mod ledger_pages;
+mod loan_pages;
 mod member_pages;
 mod savings_pages;

@@ -5,4 +5,5 @@ mod ledger;
 mod savings;
 mod reports;
 mod shu;
+mod loans;
 mod support;
