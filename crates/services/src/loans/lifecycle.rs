@@ -419,6 +419,25 @@ pub async fn disburse(db: &Db, actor: &Actor, id: LoanId, input: &DisburseInput)
         }],
     )
     .await?;
+    // Into sukarela: the member's savings balance and statement take the payout too.
+    if channel == Channel::Sukarela {
+        let net = guyub_domain::money::PositiveAmount::new(d.net).map_err(|_| {
+            invalid(
+                "principal",
+                "nothing is left to pay out after provisi and administration",
+            )
+        })?;
+        crate::savings::credit_sukarela_for_entry(
+            &mut tx,
+            actor,
+            loan.member_id,
+            date,
+            net,
+            entries[0],
+            &format!("Pencairan pinjaman {}", loan.loan_no),
+        )
+        .await?;
+    }
     let rows: Vec<store::NewInstallment> = plan
         .iter()
         .map(|i| {

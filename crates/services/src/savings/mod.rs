@@ -853,6 +853,51 @@ pub async fn deposit(db: &Db, actor: &Actor, input: &MovementIn<'_>) -> Result<R
     Ok(r)
 }
 
+/// Credits a member's sukarela inside the caller's transaction for a journal entry the
+/// caller has already posted to the sukarela account (a loan paid out into savings):
+/// the movement with its receipt number, the balance and the timeline. The caller's
+/// transaction carries the audit entry; a refusal here (not a member, a date before the
+/// account's last movement) rolls the caller's whole change back.
+pub async fn credit_sukarela_for_entry(
+    conn: &mut Conn,
+    actor: &Actor,
+    member: MemberId,
+    date: Date,
+    amount: PositiveAmount,
+    entry: guyub_domain::JournalEntryId,
+    note: &str,
+) -> Result<String> {
+    let coop = actor.cooperative_id;
+    let member = active_member(conn, coop, member, false).await?;
+    let desk = Desk::open(conn, actor).await?;
+    let kind = SavingsKind::Sukarela;
+    let account = store::lock_account(conn, coop, member.id, kind.as_str(), now_ms()).await?;
+    check_account_date(conn, coop, &account, kind, date).await?;
+    let before = Rupiah::new(account.balance);
+    let after = rules::deposit(before, amount)?;
+    let (_, no) = desk.receipt_no(conn).await?;
+    write_sides(
+        conn,
+        &desk,
+        date,
+        &no,
+        note,
+        None,
+        &[Side {
+            account: &account,
+            member: &member,
+            kind,
+            tx_type: TxType::Deposit,
+            amount: amount.get(),
+            after,
+            entry: entry.0,
+            counterparty: None,
+        }],
+    )
+    .await?;
+    Ok(no)
+}
+
 /// Applies what a member has paid into wajib to their bills, oldest first: every bill
 /// is paid as far as the wajib balance goes.
 async fn settle_bills(

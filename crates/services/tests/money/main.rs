@@ -2,8 +2,8 @@
 //! the ledger, savings, loans and SHU through the services, as staff use them.
 
 mod ledger;
-mod savings;
-mod reports;
-mod shu;
 mod loans;
+mod reports;
+mod savings;
+mod shu;
 mod support;

@@ -205,6 +205,16 @@ async fn menurun_loan_into_sukarela_repaid_to_the_end() {
     assert_eq!(balance(&c, CASH, "2025-01-10").await, 0);
     let loan = loans::get(&c.db, &s.teller, id).await.unwrap();
     assert_eq!(loan.channel, Some(loans::Channel::Sukarela));
+    // The payout is in Budi's savings too, not only in the ledger.
+    let savings = guyub_services::savings::member_savings(&c.db, &s.teller, budi)
+        .await
+        .unwrap();
+    let sukarela = savings
+        .accounts
+        .iter()
+        .find(|a| a.kind == guyub_domain::money::SavingsKind::Sukarela)
+        .unwrap();
+    assert_eq!(sukarela.balance, rp(12_000_000));
 
     // Each instalment on its due date, except the third (due 10 April), paid on
     // 20 April: 10 days late, beyond the 5 grace days, so a denda of 25.000 once.
