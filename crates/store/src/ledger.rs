@@ -672,15 +672,19 @@ pub async fn entries_of_kind(
     from: i64,
     to: i64,
 ) -> Result<Vec<JournalEntryId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM journal_entries WHERE cooperative_id = $1 AND source_kind = $2
-         AND entry_date >= $3 AND entry_date <= $4 ORDER BY id",
+    // Filter by kind only, so the (cooperative, source kind) index is the one used:
+    // kinds asked for here are rare (year-end closings), while the date range of a
+    // year holds most entries; the dates are checked here.
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, entry_date FROM journal_entries WHERE cooperative_id = $1 AND source_kind = $2 ORDER BY id",
     )
     .bind(coop.0)
     .bind(kind)
-    .bind(from)
-    .bind(to)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(ids.into_iter().map(JournalEntryId).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|(_, d)| (from..=to).contains(d))
+        .map(|(id, _)| JournalEntryId(id))
+        .collect())
 }

@@ -46,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(bill_wajib))
         .routes(routes!(post_jasa))
         .routes(routes!(list_runs))
+        .routes(routes!(savings_summary))
 }
 
 fn invalid(field: &'static str, message: String) -> ApiError {
@@ -636,4 +637,31 @@ impl From<Run> for RunOut {
 async fn list_runs(State(st): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Vec<RunOut>> {
     let list = jobs::runs(&st.db, &a, 120).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SavingsSummaryOut {
+    /// pokok, wajib or sukarela.
+    kind: String,
+    accounts: i64,
+    /// Whole rupiah across the cooperative.
+    total: i64,
+}
+
+/// Simpanan per kind across the cooperative: number of accounts and their total.
+#[utoipa::path(get, path = "/reports/savings-summary", tag = "savings", responses((status = 200, body = Vec<SavingsSummaryOut>), (status = 403, body = crate::error::Problem)))]
+async fn savings_summary(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<Json<Vec<SavingsSummaryOut>>, ApiError> {
+    let rows = savings::summary(&st.db, &a).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(kind, accounts, total)| SavingsSummaryOut {
+                kind: kind.as_str().to_string(),
+                accounts,
+                total: total.get(),
+            })
+            .collect(),
+    ))
 }

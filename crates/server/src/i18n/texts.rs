@@ -1288,6 +1288,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("reports.trial_balance", "Neraca Saldo", "Trial balance"),
     ("reports.cash_book", "Buku Kas", "Cash book"),
+    ("reports.savings", "Ringkasan Simpanan", "Savings summary"),
+    ("reports.savings_kind", "Jenis simpanan", "Kind of savings"),
+    ("reports.savings_accounts", "Rekening", "Accounts"),
     ("reports.opening", "Saldo awal", "Opening balance"),
     ("reports.closing", "Saldo akhir", "Closing balance"),
     (

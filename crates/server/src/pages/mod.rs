@@ -137,6 +137,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/reports/balance-sheet", get(reports::balance_sheet))
         .route("/reports/income-statement", get(reports::income_statement))
         .route("/reports/cash-book", get(reports::cash_book))
+        .route("/reports/savings", get(reports::savings_summary))
         .route("/shu", get(shu::show))
         .route("/shu/{year}/allocation", post(shu::set_allocation))
         .route("/shu/{year}/post", post(shu::post))

@@ -308,3 +308,43 @@ pub async fn cash_book(
     )
     .await
 }
+
+struct SavingsRow {
+    kind: String,
+    accounts: i64,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports_savings.html")]
+struct SavingsPage {
+    t: Tr,
+    shell: Shell,
+    report: &'static str,
+    rows: Vec<SavingsRow>,
+    total: String,
+}
+
+/// Simpanan per kind across the cooperative: how many accounts, how much in them.
+pub async fn savings_summary(State(state): State<AppState>, s: PageSession) -> PageResult {
+    let shell = Shell::load(&state, &s, "reports", None).await?;
+    let totals = guyub_services::savings::summary(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let sum: i64 = totals.iter().map(|(_, _, r)| r.get()).sum();
+    let view = SavingsPage {
+        t: s.tr(),
+        shell,
+        report: "savings",
+        rows: totals
+            .into_iter()
+            .map(|(kind, accounts, total)| SavingsRow {
+                kind: format!("Simpanan {kind}"),
+                accounts,
+                total: rp(total.get()),
+            })
+            .collect(),
+        total: rp(sum),
+    };
+    Ok(html(&view, s.lang())?.into_response())
+}

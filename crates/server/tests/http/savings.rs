@@ -281,6 +281,34 @@ async fn a_teller_deposits_withdraws_and_transfers_through_the_api() {
     )
     .await;
     assert_eq!(s, 404);
+    // The summary report adds up every member's sukarela; another cooperative's is empty.
+    let mut sukarela = 0;
+    for m in [siti, budi] {
+        let (_, v) = app
+            .get(&t.token, &format!("/api/v1/savings/members/{m}"))
+            .await;
+        let acc = v["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "sukarela")
+            .cloned()
+            .unwrap();
+        sukarela += acc["balance"].as_i64().unwrap();
+    }
+    let (s, v) = app.get(&t.token, "/api/v1/reports/savings-summary").await;
+    assert_eq!(s, 200, "{v}");
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "sukarela")
+        .cloned()
+        .unwrap();
+    assert!(sukarela > 0);
+    assert_eq!((row["accounts"].as_i64(), row["total"].as_i64()), (Some(2), Some(sukarela)));
+    let (_, v) = app.get(&other.token, "/api/v1/reports/savings-summary").await;
+    assert!(v.as_array().unwrap().iter().all(|r| r["total"] == 0), "{v}");
     // An agent takes no deposits.
     let agent = app.token_for(&t, Role::Agent).await;
     let (s, _) = post(
