@@ -306,8 +306,13 @@ async fn a_teller_deposits_withdraws_and_transfers_through_the_api() {
         .cloned()
         .unwrap();
     assert!(sukarela > 0);
-    assert_eq!((row["accounts"].as_i64(), row["total"].as_i64()), (Some(2), Some(sukarela)));
-    let (_, v) = app.get(&other.token, "/api/v1/reports/savings-summary").await;
+    assert_eq!(
+        (row["accounts"].as_i64(), row["total"].as_i64()),
+        (Some(2), Some(sukarela))
+    );
+    let (_, v) = app
+        .get(&other.token, "/api/v1/reports/savings-summary")
+        .await;
     assert!(v.as_array().unwrap().iter().all(|r| r["total"] == 0), "{v}");
     // An agent takes no deposits.
     let agent = app.token_for(&t, Role::Agent).await;
