@@ -321,13 +321,33 @@ fn domain_one(raw: &str) {
     }
 }
 
-/// E-mail: raw RFC 5322 bytes. `split` keys a message by its Message-ID (or a hash);
-/// `parse` reads sender, subject and text. Never a panic; a parsed sender is lower-case.
+/// E-mail: raw RFC 5322 bytes. `split` keys a message by its Message-ID (or a hash),
+/// and each attachment `<key>#<n>` with a small event that names the part; `parse`
+/// reads sender, subject and text (or the part). Never a panic; a parsed sender is
+/// lower-case; an attachment's part is found again in the mail.
 pub fn email(data: &[u8]) {
     if let Ok(events) = connectors::email::split(data) {
-        for e in &events {
-            assert!(!e.key.is_empty(), "split gave an empty key");
-            assert_eq!(e.key, connectors::email::key_of(&e.body), "the key is not stable");
+        let key = connectors::email::key_of(data);
+        assert_eq!(events[0].key, key, "the key is not stable");
+        assert_eq!(events[0].body, data, "the mail is stored as it came");
+        for (n, e) in events.iter().enumerate().skip(1) {
+            assert_eq!(e.key, format!("{key}#{}", n - 1), "attachment keys");
+            match connectors::email::parse(&e.body) {
+                Ok(Event::Message(m)) => {
+                    if let connectors::Content::Media { media_ref, .. } = &m.content {
+                        let (of, index) = connectors::email::parse_attachment_ref(media_ref)
+                            .expect("an attachment's reference reads back");
+                        assert_eq!((of, index), (key.as_str(), n - 1));
+                        assert!(
+                            connectors::email::attachment(data, index).is_some(),
+                            "the part is in the mail"
+                        );
+                    } else {
+                        panic!("an attachment event is not media");
+                    }
+                }
+                other => panic!("an attachment event does not parse: {other:?}"),
+            }
         }
     }
     match connectors::email::parse(data) {
