@@ -733,7 +733,11 @@ pub async fn post(db: &Db, actor: &Actor, year: i32) -> Result<ShuView> {
             )
         })
         .collect();
-    store::add_to_timelines(&mut tx, coop, now, "shu", &timeline).await?;
+    let timeline: Vec<(MemberId, &str, &str)> = timeline
+        .iter()
+        .map(|(m, s)| (MemberId(*m), "shu", s.as_str()))
+        .collect();
+    guyub_store::members::add_to_timelines(&mut tx, coop, now, &timeline).await?;
     // Nothing may change the year once its SHU is shared out.
     guyub_store::ledger::close_through(&mut tx, coop, end.as_number()).await?;
     record(

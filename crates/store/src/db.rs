@@ -37,6 +37,23 @@ pub fn positional(conn: &Conn, sql: String) -> String {
     to_positional(&sql).unwrap_or(sql)
 }
 
+/// Appends `($1,…,$cols),(…)` for `rows` rows of `cols` parameters each.
+pub(crate) fn push_placeholders(sql: &mut String, rows: usize, cols: usize) {
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", i * cols + c + 1));
+        }
+        sql.push(')');
+    }
+}
+
 fn to_positional(sql: &str) -> Option<String> {
     let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());

@@ -243,26 +243,7 @@ pub async fn post(
         let mut sql = String::from(
             "INSERT INTO journal_entries (cooperative_id, entry_no, entry_date, memo, source_kind, source_id, member_id, reverses_entry_id, total, created_by, created_at) VALUES ",
         );
-        for i in 0..chunk.len() {
-            let b = i * 11;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${},${},${},${},${},${},${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                b + 11
-            ));
-        }
+        crate::push_placeholders(&mut sql, chunk.len(), 11);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for (i, e) in chunk.iter().enumerate() {
             let k = ci * ENTRY_CHUNK + i;
@@ -311,7 +292,7 @@ pub async fn post(
         let mut sql = String::from(
             "INSERT INTO journal_lines (cooperative_id, entry_id, account_id, entry_date, debit, credit, member_id) VALUES ",
         );
-        push_placeholders(&mut sql, chunk.len(), 7);
+        crate::push_placeholders(&mut sql, chunk.len(), 7);
         let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for (entry, date, l) in chunk {
             q = q
@@ -330,7 +311,7 @@ pub async fn post(
         let mut sql = String::from(
             "INSERT INTO ledger_daily (cooperative_id, account_id, day, debit, credit) VALUES ",
         );
-        push_placeholders(&mut sql, chunk.len(), 5);
+        crate::push_placeholders(&mut sql, chunk.len(), 5);
         sql.push_str(
             " ON CONFLICT (cooperative_id, account_id, day) DO UPDATE SET debit = ledger_daily.debit + excluded.debit, credit = ledger_daily.credit + excluded.credit",
         );
@@ -341,22 +322,6 @@ pub async fn post(
         q.execute(&mut *conn).await?;
     }
     Ok(ids)
-}
-
-fn push_placeholders(sql: &mut String, rows: usize, cols: usize) {
-    for i in 0..rows {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${}", i * cols + c + 1));
-        }
-        sql.push(')');
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -24,6 +24,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
+pub(crate) use db::push_placeholders;
 pub use db::{Conn, Db, Engine, Tx, now_ms, positional};
 pub use sqlx::AnyConnection;
 pub use sqlx::Error as SqlxError;

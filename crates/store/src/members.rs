@@ -686,6 +686,33 @@ pub struct TimelineEntry {
     pub summary: String,
 }
 
+/// Timeline entries for many members in multi-row statements (monthly jasa, SHU):
+/// (member, kind, summary), all at `at`.
+pub async fn add_to_timelines(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    at: i64,
+    entries: &[(MemberId, &str, &str)],
+) -> Result<()> {
+    for chunk in entries.chunks(64) {
+        let mut sql = String::from(
+            "INSERT INTO member_timeline (cooperative_id, member_id, at, kind, summary) VALUES ",
+        );
+        crate::push_placeholders(&mut sql, chunk.len(), 5);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
+        for (member, kind, summary) in chunk {
+            q = q
+                .bind(coop.0)
+                .bind(member.0)
+                .bind(at)
+                .bind(*kind)
+                .bind(*summary);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 pub async fn add_to_timeline(
     conn: &mut Conn,
     coop: CooperativeId,

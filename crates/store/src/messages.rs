@@ -27,21 +27,7 @@ pub async fn insert_events(conn: &mut Conn, events: &[NewEvent<'_>]) -> Result<u
         let mut sql = String::from(
             "INSERT INTO inbound_events (cooperative_id, channel_id, event_key, body, received_at, next_attempt_at) VALUES ",
         );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 6;
-            sql.push_str(&format!(
-                "(${},${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
+        crate::push_placeholders(&mut sql, chunk.len(), 6);
         sql.push_str(" ON CONFLICT (channel_id, event_key) DO NOTHING");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for e in chunk {

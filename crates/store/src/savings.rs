@@ -244,20 +244,8 @@ pub async fn insert_transactions(
             "INSERT INTO savings_transactions (cooperative_id, account_id, member_id, kind, tx_type, tx_date, amount,
                 balance_after, journal_entry_id, receipt_no, counterparty_id, note, teller, created_by, created_at, request_key) VALUES ",
         );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 0..COLS {
-                if c > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("${}", i * COLS + c + 1));
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        crate::push_placeholders(&mut sql, chunk.len(), COLS);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for t in chunk {
             q = q
                 .bind(coop.0)
@@ -586,23 +574,9 @@ pub async fn insert_bills(
         let mut sql = String::from(
             "INSERT INTO wajib_bills (cooperative_id, member_id, month, amount, paid, created_at) VALUES ",
         );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 6;
-            sql.push_str(&format!(
-                "(${},${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
+        crate::push_placeholders(&mut sql, chunk.len(), 6);
         sql.push_str(" ON CONFLICT (cooperative_id, member_id, month) DO NOTHING");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for (m, amount, paid) in chunk {
             q = q
                 .bind(coop.0)
@@ -768,43 +742,4 @@ pub async fn runs(conn: &mut Conn, coop: CooperativeId, limit: i64) -> Result<Ve
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(run_row).collect()
-}
-
-/// Timeline entries for many members at once (the monthly jasa run).
-pub async fn add_to_timelines(
-    conn: &mut Conn,
-    coop: CooperativeId,
-    entries: &[(MemberId, &str, String)],
-    at: i64,
-) -> Result<()> {
-    for chunk in entries.chunks(CHUNK) {
-        let mut sql = String::from(
-            "INSERT INTO member_timeline (cooperative_id, member_id, at, kind, summary) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 5;
-            sql.push_str(&format!(
-                "(${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            ));
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (m, kind, summary) in chunk {
-            q = q
-                .bind(coop.0)
-                .bind(m.0)
-                .bind(at)
-                .bind(*kind)
-                .bind(summary.as_str());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }

@@ -164,24 +164,8 @@ pub async fn insert_shares(
         let mut sql = String::from(
             "INSERT INTO shu_member_shares (cooperative_id, year, member_id, savings_capital, transactions, jasa_modal, jasa_anggota, total) VALUES ",
         );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 8;
-            sql.push_str(&format!(
-                "(${},${},${},${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8
-            ));
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        crate::push_placeholders(&mut sql, chunk.len(), 8);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for s in chunk {
             q = q
                 .bind(coop.0)
@@ -312,45 +296,4 @@ pub async fn member_labels(
         }
     }
     Ok(out)
-}
-
-/// Adds the same kind of entry to many members' timelines in multi-row statements
-/// (an SHU posting tells every member their share).
-pub async fn add_to_timelines(
-    conn: &mut Conn,
-    coop: CooperativeId,
-    at: i64,
-    kind: &str,
-    entries: &[(i64, String)],
-) -> Result<()> {
-    for chunk in entries.chunks(SHARE_CHUNK) {
-        let mut sql = String::from(
-            "INSERT INTO member_timeline (cooperative_id, member_id, at, kind, summary) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 5;
-            sql.push_str(&format!(
-                "(${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            ));
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (member, summary) in chunk {
-            q = q
-                .bind(coop.0)
-                .bind(*member)
-                .bind(at)
-                .bind(kind)
-                .bind(summary);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }

@@ -304,7 +304,11 @@ pub async fn post_jasa_simpanan(db: &Db, actor: &Actor, month: &str) -> Result<J
             )
         })
         .collect();
-    store::add_to_timelines(&mut tx, coop, &timeline, now_ms()).await?;
+    let timeline: Vec<(MemberId, &str, &str)> = timeline
+        .iter()
+        .map(|(m, k, s)| (*m, *k, s.as_str()))
+        .collect();
+    guyub_store::members::add_to_timelines(&mut tx, coop, now_ms(), &timeline).await?;
     let total = Rupiah::sum(credited.iter().map(|(_, _, j)| *j))
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let members = credited.len() as i64;

@@ -596,6 +596,34 @@ impl Desk {
         Ok(date)
     }
 
+    /// Posts one movement's entry (source: the receipt's sequence number).
+    async fn post(
+        &self,
+        conn: &mut Conn,
+        date: Date,
+        entry: &BalancedEntry,
+        seq: i64,
+        member: MemberId,
+    ) -> Result<guyub_domain::JournalEntryId> {
+        let ids = ledger::post(
+            conn,
+            &self.ledger,
+            &self.label,
+            &[Posting {
+                date,
+                entry,
+                source: Source {
+                    kind: "savings",
+                    id: Some(seq),
+                },
+                member: Some(member),
+                reverses: None,
+            }],
+        )
+        .await?;
+        Ok(ids[0])
+    }
+
     fn account(&self, kind: SavingsKind) -> &AccountCode {
         match kind {
             SavingsKind::Pokok => &self.ledger.system.savings_pokok,
@@ -798,22 +826,7 @@ pub async fn deposit(db: &Db, actor: &Actor, input: &MovementIn<'_>) -> Result<R
         .debit(&desk.ledger.system.cash, amt.get())
         .credit(desk.account(kind), amt.get()),
     )?;
-    let ids = ledger::post(
-        &mut tx,
-        &desk.ledger,
-        &desk.label,
-        &[Posting {
-            date,
-            entry: &entry,
-            source: Source {
-                kind: "savings",
-                id: Some(seq),
-            },
-            member: Some(member.id),
-            reverses: None,
-        }],
-    )
-    .await?;
+    let entry_id = desk.post(&mut tx, date, &entry, seq, member.id).await?;
     write_sides(
         &mut tx,
         &desk,
@@ -828,7 +841,7 @@ pub async fn deposit(db: &Db, actor: &Actor, input: &MovementIn<'_>) -> Result<R
             tx_type: TxType::Deposit,
             amount: amt.get(),
             after,
-            entry: ids[0].0,
+            entry: entry_id.0,
             counterparty: None,
         }],
     )
@@ -844,7 +857,7 @@ pub async fn deposit(db: &Db, actor: &Actor, input: &MovementIn<'_>) -> Result<R
         &format!(
             "kind={kind} amount={} balance={after} date={date} receipt={no} journal={}",
             amt.get().get(),
-            ids[0]
+            entry_id
         ),
     )
     .await?;
@@ -960,22 +973,7 @@ pub async fn withdraw(db: &Db, actor: &Actor, input: &MovementIn<'_>) -> Result<
         .debit(desk.account(kind), amt.get())
         .credit(&desk.ledger.system.cash, amt.get()),
     )?;
-    let ids = ledger::post(
-        &mut tx,
-        &desk.ledger,
-        &desk.label,
-        &[Posting {
-            date,
-            entry: &entry,
-            source: Source {
-                kind: "savings",
-                id: Some(seq),
-            },
-            member: Some(member.id),
-            reverses: None,
-        }],
-    )
-    .await?;
+    let entry_id = desk.post(&mut tx, date, &entry, seq, member.id).await?;
     write_sides(
         &mut tx,
         &desk,
@@ -990,7 +988,7 @@ pub async fn withdraw(db: &Db, actor: &Actor, input: &MovementIn<'_>) -> Result<
             tx_type: TxType::Withdrawal,
             amount: amt.get(),
             after,
-            entry: ids[0].0,
+            entry: entry_id.0,
             counterparty: None,
         }],
     )
@@ -1003,7 +1001,7 @@ pub async fn withdraw(db: &Db, actor: &Actor, input: &MovementIn<'_>) -> Result<
         &format!(
             "kind={kind} amount={} balance={after} date={date} receipt={no} journal={}",
             amt.get().get(),
-            ids[0]
+            entry_id
         ),
     )
     .await?;
@@ -1209,22 +1207,7 @@ pub async fn pay_out_capital(
             .map_err(|e| Failure::Service(ServiceError::Internal(e.to_string())))?;
     }
     let entry = build(draft.credit(&desk.ledger.system.cash, total))?;
-    let ids = ledger::post(
-        &mut tx,
-        &desk.ledger,
-        &desk.label,
-        &[Posting {
-            date,
-            entry: &entry,
-            source: Source {
-                kind: "savings",
-                id: Some(seq),
-            },
-            member: Some(member),
-            reverses: None,
-        }],
-    )
-    .await?;
+    let entry_id = desk.post(&mut tx, date, &entry, seq, member).await?;
     let sides: Vec<Side<'_>> = accounts
         .iter()
         .map(|(kind, a)| Side {
@@ -1234,7 +1217,7 @@ pub async fn pay_out_capital(
             tx_type: TxType::Withdrawal,
             amount: Rupiah::new(a.balance),
             after: Rupiah::ZERO,
-            entry: ids[0].0,
+            entry: entry_id.0,
             counterparty: None,
         })
         .collect();
@@ -1247,7 +1230,7 @@ pub async fn pay_out_capital(
         &format!(
             "amount={} date={date} receipt={no} journal={}",
             total.get(),
-            ids[0]
+            entry_id
         ),
     )
     .await?;
