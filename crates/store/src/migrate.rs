@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "savings", include_str!("../migrations/0006_savings.sql")),
     (7, "loans", include_str!("../migrations/0007_loans.sql")),
     (8, "shu", include_str!("../migrations/0008_shu.sql")),
+    (9, "inbox", include_str!("../migrations/0009_inbox.sql")),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {
