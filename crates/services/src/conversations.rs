@@ -5,6 +5,7 @@
 //! Messenger and Instagram within 7 days (the `HUMAN_AGENT` tag).
 
 use crate::pipeline::process::identity_kind;
+use crate::pipeline::{Pipeline, Realtime};
 use crate::{Actor, Result, ServiceError, invalid};
 use guyub_connectors::{ChannelKind, MediaKind, OutContent};
 use guyub_domain::{
@@ -83,6 +84,9 @@ pub struct Reply<'a> {
     pub template: Option<(&'a str, &'a str, Vec<String>)>,
     /// Send on this channel instead of the one the member last used.
     pub channel_id: Option<ChannelId>,
+    /// The newest member message the agent had seen; a newer one refuses the reply
+    /// (the agent reads it first). `None`: no check (API clients may omit it).
+    pub seen: Option<i64>,
 }
 
 fn content_of(r: &Reply<'_>) -> Result<OutContent> {
@@ -261,17 +265,31 @@ async fn queue_shown(
         ServiceError::Internal("an outgoing message without provider id collided".into())
     })?;
     messages::enqueue(conn, coop, id, channel).await?;
-    messages::touch_conversation(conn, conversation, channel, now, false).await?;
+    guyub_store::inbox::touch_outbound(
+        conn,
+        coop,
+        conversation,
+        now,
+        &crate::pipeline::process::preview(&body),
+    )
+    .await?;
     Ok(id)
 }
 
-/// An agent's reply in a conversation.
-pub async fn reply(db: &Db, actor: &Actor, id: ConversationId, r: &Reply<'_>) -> Result<MessageId> {
+/// An agent's reply in a conversation: queued for the sender, the first-response
+/// clock stopped, live screens told.
+pub async fn reply(
+    p: &Pipeline,
+    actor: &Actor,
+    id: ConversationId,
+    r: &Reply<'_>,
+) -> Result<MessageId> {
     actor.require(Action::WorkInbox)?;
     let content = content_of(r)?;
     let coop = actor.cooperative_id;
-    let mut tx = db.begin_write().await?;
+    let mut tx = p.db.begin_write().await?;
     let c = messages::get_conversation(&mut tx, coop, id).await?;
+    crate::inbox::check_fresh(&mut tx, coop, id, r.seen).await?;
     let channel = channels::get(&mut tx, coop, r.channel_id.unwrap_or(c.channel_id)).await?;
     let kind = ChannelKind::parse(&channel.kind)
         .ok_or_else(|| ServiceError::Internal("unknown channel kind".into()))?;
@@ -289,7 +307,14 @@ pub async fn reply(db: &Db, actor: &Actor, id: ConversationId, r: &Reply<'_>) ->
         &actor.label(),
     )
     .await?;
+    guyub_store::inbox::responded(&mut tx, coop, id, now_ms()).await?;
+    if c.status != "open" {
+        // Answering a snoozed or resolved conversation opens it again.
+        guyub_store::inbox::set_status(&mut tx, coop, id, "open", None).await?;
+    }
     tx.commit().await?;
+    p.outbox_ready.notify_one();
+    p.publish(vec![Realtime::message(coop, id, m, "message.created")]);
     Ok(m)
 }
 

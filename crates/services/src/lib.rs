@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod demo;
 pub mod identity;
 pub mod import;
+pub mod inbox;
 pub mod ledger;
 pub mod ledger_export;
 pub mod loans;

@@ -166,8 +166,9 @@ pub async fn send_file(
         }),
         template: None,
         channel_id: up.channel_id,
+        seen: None,
     };
-    let id = crate::conversations::reply(&pipeline.db, actor, conversation, &r).await?;
+    let id = crate::conversations::reply(pipeline, actor, conversation, &r).await?;
     messages::media_done(
         &mut *pipeline.db.conn().await?,
         id,

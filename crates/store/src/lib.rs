@@ -11,6 +11,7 @@ pub mod channels;
 pub mod contacts;
 pub mod cooperatives;
 mod db;
+pub mod inbox;
 pub mod ledger;
 pub mod loans;
 pub mod members;

@@ -117,15 +117,32 @@ pub struct Conversation {
     pub cooperative_id: CooperativeId,
     pub contact_id: ContactId,
     pub channel_id: ChannelId,
+    /// `open`, `snoozed` or `resolved`.
     pub status: String,
     pub opened_at: i64,
     pub last_message_at: i64,
     pub last_inbound_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub priority: String,
+    pub skill: Option<String>,
+    pub snoozed_until: Option<i64>,
+    pub unread: i64,
+    pub member_id: Option<i64>,
+    pub verified: bool,
+    pub preview: String,
+    pub first_response_due: Option<i64>,
+    pub first_response_at: Option<i64>,
+    pub resolution_due: Option<i64>,
+    pub breached: i64,
 }
 
-const CONV_COLS: &str = "id, cooperative_id, contact_id, channel_id, status, opened_at, last_message_at, last_inbound_at";
+pub(crate) const CONV_COLS: &str = "id, cooperative_id, contact_id, channel_id, status, opened_at, last_message_at, last_inbound_at, \
+    resolved_at, assignee_id, team_id, priority, skill, snoozed_until, unread, member_id, verified, preview, \
+    first_response_due, first_response_at, resolution_due, breached";
 
-fn conv_row(r: &AnyRow) -> Result<Conversation> {
+pub(crate) fn conv_row(r: &AnyRow) -> Result<Conversation> {
     Ok(Conversation {
         id: ConversationId(r.try_get("id")?),
         cooperative_id: CooperativeId(r.try_get("cooperative_id")?),
@@ -135,6 +152,20 @@ fn conv_row(r: &AnyRow) -> Result<Conversation> {
         opened_at: r.try_get("opened_at")?,
         last_message_at: r.try_get("last_message_at")?,
         last_inbound_at: r.try_get("last_inbound_at")?,
+        resolved_at: r.try_get("resolved_at")?,
+        assignee_id: r.try_get("assignee_id")?,
+        team_id: r.try_get("team_id")?,
+        priority: r.try_get("priority")?,
+        skill: r.try_get("skill")?,
+        snoozed_until: r.try_get("snoozed_until")?,
+        unread: r.try_get("unread")?,
+        member_id: r.try_get("member_id")?,
+        verified: r.try_get::<i64, _>("verified")? != 0,
+        preview: r.try_get("preview")?,
+        first_response_due: r.try_get("first_response_due")?,
+        first_response_at: r.try_get("first_response_at")?,
+        resolution_due: r.try_get("resolution_due")?,
+        breached: r.try_get("breached")?,
     })
 }
 
@@ -145,7 +176,7 @@ pub async fn open_conversation(
     contact: ContactId,
 ) -> Result<Option<Conversation>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {CONV_COLS} FROM conversations WHERE cooperative_id = $1 AND contact_id = $2 AND status = 'open'
+        "SELECT {CONV_COLS} FROM conversations WHERE cooperative_id = $1 AND contact_id = $2 AND status IN ('open', 'snoozed')
          ORDER BY id DESC LIMIT 1"
     ));
     let row = sqlx::query(sql)

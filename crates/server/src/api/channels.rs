@@ -6,16 +6,16 @@ use crate::auth::ApiActor;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use guyub_connectors::MediaKind;
 use guyub_domain::{ChannelId, ConversationId, MessageId};
 use guyub_services::channels::{self, ChannelChange, ChannelInput, ChannelView};
-use guyub_services::conversations::{self, ConversationView, Reply};
+use guyub_services::conversations::{self, Reply};
 use guyub_store::messages::Message;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -26,8 +26,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_channels, create_channel))
         .routes(routes!(get_channel, update_channel))
         .routes(routes!(test_channel))
-        .routes(routes!(list_conversations))
-        .routes(routes!(get_conversation))
         .routes(routes!(reply))
         .routes({
             // The file is counted against `max_attachment_bytes` as it streams in.
@@ -192,55 +190,7 @@ async fn test_channel(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ConversationOut {
-    id: i64,
-    contact_id: i64,
-    contact_name: String,
-    member_id: Option<i64>,
-    /// The channel the member last wrote on.
-    channel_id: i64,
-    channel_kind: String,
-    status: String,
-    last_message_at_ms: i64,
-    last_inbound_at_ms: Option<i64>,
-}
-
-impl From<ConversationView> for ConversationOut {
-    fn from(v: ConversationView) -> Self {
-        ConversationOut {
-            id: v.conversation.id.0,
-            contact_id: v.contact.id.0,
-            contact_name: v.contact.display_name,
-            member_id: v.contact.member_id.map(|m| m.0),
-            channel_id: v.conversation.channel_id.0,
-            channel_kind: v.channel_kind,
-            status: v.conversation.status,
-            last_message_at_ms: v.conversation.last_message_at,
-            last_inbound_at_ms: v.conversation.last_inbound_at,
-        }
-    }
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct ConversationQuery {
-    /// open or resolved.
-    status: Option<String>,
-    limit: Option<i64>,
-}
-
-/// Conversations, most recent first.
-#[utoipa::path(get, path = "/conversations", tag = "conversations", params(ConversationQuery), responses((status = 200, body = Vec<ConversationOut>)))]
-async fn list_conversations(
-    State(st): State<AppState>,
-    ApiActor(a): ApiActor,
-    Query(q): Query<ConversationQuery>,
-) -> ApiResult<Vec<ConversationOut>> {
-    let list = conversations::list(&st.db, &a, q.status.as_deref(), q.limit.unwrap_or(100)).await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MessageOut {
+pub(crate) struct MessageOut {
     id: i64,
     channel_id: i64,
     identity_id: i64,
@@ -276,26 +226,6 @@ impl From<Message> for MessageOut {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ConversationDetail {
-    conversation: ConversationOut,
-    messages: Vec<MessageOut>,
-}
-
-/// A conversation with its messages, oldest first.
-#[utoipa::path(get, path = "/conversations/{id}", tag = "conversations", params(("id" = i64, Path)), responses((status = 200, body = ConversationDetail), (status = 404, body = crate::error::Problem)))]
-async fn get_conversation(
-    State(st): State<AppState>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<i64>,
-) -> ApiResult<ConversationDetail> {
-    let (c, list) = conversations::get(&st.db, &a, ConversationId(id)).await?;
-    Ok(Json(ConversationDetail {
-        conversation: c.into(),
-        messages: list.into_iter().map(Into::into).collect(),
-    }))
-}
-
 #[derive(Deserialize, ToSchema)]
 pub struct ReplyIn {
     text: Option<String>,
@@ -311,6 +241,9 @@ pub struct ReplyIn {
     template_params: Vec<String>,
     /// Send on this channel instead of the one the member last used.
     channel_id: Option<i64>,
+    /// The newest member message id the client had shown; when the member has written
+    /// since, the reply is refused (409) and nothing is sent.
+    seen: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -366,9 +299,9 @@ async fn reply(
             )
         }),
         channel_id: b.channel_id.map(ChannelId),
+        seen: b.seen,
     };
-    let m = conversations::reply(&st.db, &a, ConversationId(id), &r).await?;
-    st.pipeline.outbox_ready.notify_one();
+    let m = conversations::reply(&st.pipeline, &a, ConversationId(id), &r).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(QueuedOut {
@@ -389,6 +322,9 @@ pub struct FileIn {
     caption: Option<String>,
     /// Send on this channel instead of the one the member last used.
     channel_id: Option<i64>,
+    /// The newest member message id the client had shown; when the member has written
+    /// since, the reply is refused (409) and nothing is sent.
+    seen: Option<i64>,
 }
 
 /// Sends a file in a conversation: kept in object storage, sent by link to channels

@@ -1,7 +1,8 @@
 //! The JSON API under `/api/v1`. Every route is declared through utoipa-axum, so it
 //! cannot exist without appearing in the OpenAPI document at `/api/openapi.json`.
 
-mod channels;
+pub(crate) mod channels;
+pub(crate) mod inbox;
 mod loans;
 mod members;
 mod savings;
@@ -28,6 +29,7 @@ use utoipa_axum::router::OpenApiRouter;
     components(schemas(Problem)),
     tags(
         (name = "savings", description = "Simpanan: settings, balances and statements (buku tabungan), deposits, withdrawals, transfers and payouts with their receipts, wajib arrears, and the monthly wajib billing and jasa simpanan runs."),
+        (name = "inbox", description = "The unified inbox: conversations across every channel with filters and unread counts, the member's whole history, assignment and transfer, snooze, resolve and reopen, priority, labels, private notes, splitting a wrongly grouped message out, agents' presence, capacity and skills, teams, routing rules and inbox settings."),
         (name = "loans", description = "Pinjaman: products, applications approved by a second person, disbursement, schedules, repayments, payoff, collectibility and the loan portfolio."),
     )
 )]
@@ -57,7 +59,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(ledger::router())
                 .merge(reports::router())
                 .merge(shu::router())
-                .merge(loans::router()),
+                .merge(loans::router())
+                .merge(inbox::router()),
         )
         .split_for_parts()
 }

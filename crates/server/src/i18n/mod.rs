@@ -60,6 +60,14 @@ impl Tr {
     pub fn conv_status<'a>(&self, status: &'a str) -> &'a str {
         self.or(&format!("conv.status.{status}"), status)
     }
+    /// A conversation's priority (`urgent` → "mendesak").
+    pub fn priority<'a>(&self, p: &'a str) -> &'a str {
+        self.or(&format!("inbox.priority.{p}"), p)
+    }
+    /// An agent's presence (`away` → "Istirahat").
+    pub fn presence<'a>(&self, p: &'a str) -> &'a str {
+        self.or(&format!("inbox.presence.{p}"), p)
+    }
     /// A message's delivery status (`delivered` → "Terkirim ke perangkat").
     pub fn msg_status<'a>(&self, status: &'a str) -> &'a str {
         self.or(&format!("msg.status.{status}"), status)

@@ -1,6 +1,9 @@
-//! Conversations, minimal (the inbox proper comes later): the list, and one
-//! conversation with its messages, the state of each outgoing one (a failed one can be
-//! sent again), and a reply form. The message list refreshes itself (`live.js`).
+//! The inbox: the conversation list with its views, filters and unread counts, and one
+//! conversation with the member's whole history across channels, private notes,
+//! activity, and the agent's actions. Live over server-sent events (`/inbox/events`,
+//! `assets/inbox.js`): an event makes the script fetch the page again and swap in the
+//! parts marked `data-live`, so a half-typed reply stays. Pages work without the
+//! script; they are only not live.
 
 use super::contacts::split;
 use super::{Flash, Shell, local_time, refusal};
@@ -12,24 +15,88 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
-use guyub_domain::{ChannelId, ConversationId, MessageId};
-use guyub_services::{channels, conversations};
+use guyub_domain::{Action, ChannelId, ConversationId, MessageId, UserId};
+use guyub_services::inbox::{self, Assign, StatusChange};
+use guyub_services::{ServiceError, conversations};
+use guyub_store::inbox::{Agent, Counts, Filter, Team};
 use serde::Deserialize;
 use std::collections::HashMap;
 
 type PageResult = Result<Response, PageError>;
 
-const LIST_LIMIT: i64 = 200;
+const LIST_LIMIT: i64 = 100;
 
-struct ConversationRow {
+/// How an SLA target stands, for the list and the conversation.
+pub struct Timer {
+    /// `ok`, `risk` or `late`.
+    pub state: &'static str,
+    pub label: String,
+    pub due: i64,
+}
+
+/// The timer that matters now: the first response until it is given, then resolution.
+fn timer(c: &guyub_store::messages::Conversation, now: i64) -> Option<Timer> {
+    if c.status == "resolved" {
+        return None;
+    }
+    let (due, which) = match (c.first_response_at, c.first_response_due, c.resolution_due) {
+        (None, Some(d), _) => (d, "FR"),
+        (_, _, Some(d)) => (d, "RES"),
+        _ => return None,
+    };
+    let left = due - now;
+    let mins = left.abs() / 60_000;
+    let span = if mins >= 120 {
+        format!("{}j{}m", mins / 60, mins % 60)
+    } else {
+        format!("{mins}m")
+    };
+    let state = if left < 0 {
+        "late"
+    } else if left < 15 * 60_000 {
+        "risk"
+    } else {
+        "ok"
+    };
+    let label = if left < 0 {
+        format!("{which} −{span}")
+    } else {
+        format!("{which} {span}")
+    };
+    Some(Timer { state, label, due })
+}
+
+struct Row {
     id: i64,
-    contact_id: i64,
     contact_name: String,
-    member_id: Option<i64>,
+    member: bool,
+    verified: bool,
     kind: String,
     status: String,
+    priority: String,
+    preview: String,
+    unread: i64,
+    labels: Vec<String>,
+    assignee: String,
     last_message: String,
+    timer: Option<Timer>,
+}
+
+/// The list's filter form, as submitted (GET).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ListQuery {
+    view: String,
+    status: String,
+    channel: String,
+    team: String,
+    assignee: String,
+    label: String,
+    member: String,
+    verified: String,
+    sla: String,
 }
 
 #[derive(Template)]
@@ -37,36 +104,135 @@ struct ConversationRow {
 struct ListPage {
     t: Tr,
     shell: Shell,
-    rows: Vec<ConversationRow>,
+    rows: Vec<Row>,
+    counts: Counts,
+    q: ListQuery,
+    agents: Vec<Agent>,
+    teams: Vec<Team>,
+    labels: Vec<String>,
+    kinds: Vec<&'static str>,
+    presence: String,
+    error: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, s: PageSession) -> PageResult {
-    let found = conversations::list(&state.db, &s.actor, None, LIST_LIMIT)
+const KINDS: [&str; 8] = [
+    "whatsapp",
+    "telegram",
+    "instagram",
+    "messenger",
+    "line",
+    "x",
+    "email",
+    "webchat",
+];
+
+fn agent_name(agents: &[Agent], id: Option<i64>) -> String {
+    id.and_then(|id| agents.iter().find(|a| a.user_id.0 == id))
+        .map(|a| a.name.clone())
+        .unwrap_or_default()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    s: PageSession,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let me = s.actor.user_id();
+    // A view is a preset of the filters.
+    let (status, assignee) = match q.view.as_str() {
+        "mine" => ("open", "me"),
+        "unassigned" => ("open", "none"),
+        "snoozed" => ("snoozed", ""),
+        "resolved" => ("resolved", ""),
+        _ => (
+            if q.status.is_empty() {
+                "open"
+            } else {
+                q.status.as_str()
+            },
+            q.assignee.as_str(),
+        ),
+    };
+    let mut error = None;
+    let mut f =
+        match crate::api::inbox::filter_of(Some(status), Some(&q.channel), Some(assignee), me) {
+            Ok(f) => f,
+            Err((field, m)) => {
+                error = Some(format!("{field}: {m}"));
+                Filter::default()
+            }
+        };
+    f.team_id = q.team.parse().ok();
+    f.label = Some(q.label.clone()).filter(|l| !l.is_empty());
+    f.member = match q.member.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    f.verified = (q.verified == "yes").then_some(true);
+    f.sla_at_risk = q.sla == "risk" || q.view == "sla";
+    let found = inbox::list(&state.db, &s.actor, &f, LIST_LIMIT)
         .await
         .map_err(|e| s.fail(e))?;
+    let counts = inbox::counts(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let agents = inbox::agents(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let teams = inbox::teams(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let labels = {
+        let mut conn = state.db.conn().await.map_err(|e| s.fail(e.into()))?;
+        guyub_store::inbox::all_labels(&mut conn, s.actor.cooperative_id)
+            .await
+            .map_err(|e| s.fail(e.into()))?
+    };
     let shell = Shell::load(&state, &s, "conversations", None).await?;
+    let now = guyub_store::now_ms();
     let rows = found
         .into_iter()
-        .map(|v| ConversationRow {
-            id: v.conversation.id.0,
-            contact_id: v.contact.id.0,
-            contact_name: v.contact.display_name,
-            member_id: v.contact.member_id.map(|m| m.0),
-            kind: v.channel_kind,
-            status: v.conversation.status,
-            last_message: local_time(v.conversation.last_message_at, &shell.tz),
+        .map(|r| Row {
+            id: r.conversation.id.0,
+            contact_name: r.contact_name,
+            member: r.conversation.member_id.is_some(),
+            verified: r.conversation.verified,
+            kind: r.channel_kind,
+            timer: timer(&r.conversation, now),
+            status: r.conversation.status,
+            priority: r.conversation.priority,
+            preview: r.conversation.preview,
+            unread: r.conversation.unread,
+            labels: r.labels,
+            assignee: agent_name(&agents, r.conversation.assignee_id),
+            last_message: local_time(r.conversation.last_message_at, &shell.tz),
         })
         .collect();
+    let presence = me
+        .and_then(|u| agents.iter().find(|a| a.user_id == u))
+        .map(|a| a.presence.clone())
+        .unwrap_or_else(|| "offline".into());
     let view = ListPage {
         t: s.tr(),
         shell,
         rows,
+        counts,
+        q,
+        agents,
+        teams,
+        labels,
+        kinds: KINDS.to_vec(),
+        presence,
+        error,
     };
     Ok(html(&view, s.lang())?.into_response())
 }
 
-/// A message as a bubble: who wrote it, on which channel, and how far it got.
-struct Bubble {
+/// One item of the timeline: a message, a private note or an activity entry.
+struct Item {
+    /// `message`, `note` or `event`.
+    what: &'static str,
     id: i64,
     outgoing: bool,
     kind: String,
@@ -76,15 +242,18 @@ struct Bubble {
     error: Option<String>,
     author: String,
     when: String,
-    /// The message's file is kept and can be opened.
     file: bool,
+    /// A member message that could be split out.
+    splittable: bool,
 }
 
-/// Who wrote an outgoing message, shortly: the staff e-mail, the token's name, or
-/// "system" for one-time codes.
+/// Who did something, shortly: the staff e-mail, the token's name, "system".
 fn author(t: Tr, raw: &str) -> String {
     if raw == conversations::CODE_AUTHOR {
         return t.s("conversations.system").to_string();
+    }
+    if raw == inbox::routing::ROUTING {
+        return t.s("inbox.routing").to_string();
     }
     match raw.split_once(' ') {
         Some((_, who)) if raw.starts_with("user:") || raw.starts_with("token:") => who.to_string(),
@@ -92,14 +261,89 @@ fn author(t: Tr, raw: &str) -> String {
     }
 }
 
+/// An activity entry in words.
+fn describe(t: Tr, kind: &str, detail: &str, agents: &[Agent], teams: &[Team], tz: &str) -> String {
+    let who = |d: &str| -> String {
+        d.split(' ')
+            .filter_map(|part| match part.split_once(':') {
+                Some(("user", id)) => id
+                    .parse::<i64>()
+                    .ok()
+                    .map(|id| agent_name(agents, Some(id)))
+                    .filter(|n| !n.is_empty()),
+                Some(("team", id)) => id
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|id| teams.iter().find(|x| x.id == id))
+                    .map(|x| format!("{} {}", t.s("inbox.team"), x.name)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let label = t.s(&format!("inbox.event.{kind}"));
+    let label = if label == "??" { kind } else { label };
+    match kind {
+        "assigned" | "transferred" => format!("{label} {}", who(detail)),
+        "snoozed" => format!(
+            "{label} {}",
+            detail
+                .parse::<i64>()
+                .map(|ms| local_time(ms, tz))
+                .unwrap_or_default()
+        ),
+        "sla_breach" => format!("{label}: {}", t.s(&format!("inbox.sla.{detail}"))),
+        "labelled" | "unlabelled" | "priority" => format!("{label}: {detail}"),
+        _ => label.to_string(),
+    }
+}
+
+struct ConvHead {
+    id: i64,
+    contact_id: i64,
+    contact_name: String,
+    member_id: Option<i64>,
+    verified: bool,
+    kind: String,
+    status: String,
+    priority: String,
+    assignee_key: String,
+    assignee: String,
+    team_key: String,
+    team_name: String,
+    skill: Option<String>,
+    labels: Vec<String>,
+    asked_on: Vec<String>,
+    timer: Option<Timer>,
+    resolution: Option<Timer>,
+}
+
+struct Option_ {
+    channel_id: i64,
+    kind: String,
+    name: String,
+    window_open: bool,
+    template_allowed: bool,
+    closed_reason: Option<String>,
+    default: bool,
+}
+
 #[derive(Template)]
 #[template(path = "conversation.html")]
 struct ConversationPage {
     t: Tr,
     shell: Shell,
-    c: ConversationRow,
-    messages: Vec<Bubble>,
+    c: ConvHead,
+    items: Vec<Item>,
+    options: Vec<Option_>,
+    /// The default channel's window is closed.
+    closed: Option<String>,
+    template_allowed: bool,
+    agents: Vec<Agent>,
+    teams: Vec<Team>,
+    seen: i64,
     text: String,
+    note: String,
     error: Option<String>,
     /// The member's side in the simulator, when it runs: (channel id, their id there).
     simulator: Option<(i64, String)>,
@@ -113,62 +357,152 @@ async fn conversation_page(
     text: String,
     error: Option<(StatusCode, String)>,
 ) -> PageResult {
-    let (v, list) = conversations::get(&state.db, &s.actor, id)
+    let d = inbox::open(&state.db, &s.actor, id)
         .await
         .map_err(|e| s.fail(e))?;
-    // The kind of each channel a message came or went by.
-    let kinds: HashMap<ChannelId, String> =
-        channels::list(&state.db, &state.pipeline.secrets, &s.actor)
-            .await
-            .map_err(|e| s.fail(e))?
-            .into_iter()
-            .map(|c| (c.id, c.kind.as_str().to_string()))
-            .collect();
+    let agents = inbox::agents(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let teams = inbox::teams(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let kinds: HashMap<ChannelId, String> = d
+        .reply_options
+        .iter()
+        .map(|o| (o.channel_id, o.kind.clone()))
+        .chain(d.asked_on.iter().cloned())
+        .collect();
     let shell = Shell::load(state, s, "conversations", flash).await?;
     let t = s.tr();
-    let simulator = match list.iter().rev().find(|m| m.direction == "in") {
+    let simulator = match d.messages.iter().rev().find(|m| m.direction == "in") {
         Some(m) if state.config.simulator => {
-            let contact = guyub_services::identity::get_contact(&state.db, &s.actor, v.contact.id)
+            let contact = guyub_services::identity::get_contact(&state.db, &s.actor, d.contact.id)
                 .await
-                .map_err(|e| s.fail(e))?;
+                .ok();
             contact
-                .identities
-                .into_iter()
-                .find(|i| i.id == m.identity_id)
+                .and_then(|c| c.identities.into_iter().find(|i| i.id == m.identity_id))
                 .map(|i| (m.channel_id.0, i.external_id))
         }
         _ => None,
     };
-    let messages = list
-        .into_iter()
-        .map(|m| Bubble {
-            id: m.id.0,
-            outgoing: m.direction == "out",
-            channel_kind: kinds.get(&m.channel_id).cloned().unwrap_or_default(),
-            kind: m.kind,
-            body: m.body,
-            status: m.status,
-            error: m.error,
-            author: author(t, m.author.as_deref().unwrap_or_default()),
-            when: local_time(m.created_at, &shell.tz),
-            file: m.media_state.as_deref() == Some("stored"),
+    let several = d.asked_on.len() > 1;
+    let mut items: Vec<(i64, Item)> = d
+        .messages
+        .iter()
+        .map(|m| {
+            (
+                m.created_at,
+                Item {
+                    what: "message",
+                    id: m.id.0,
+                    outgoing: m.direction == "out",
+                    channel_kind: kinds.get(&m.channel_id).cloned().unwrap_or_default(),
+                    kind: m.kind.clone(),
+                    body: m.body.clone(),
+                    status: m.status.clone(),
+                    error: m.error.clone(),
+                    author: author(t, m.author.as_deref().unwrap_or_default()),
+                    when: local_time(m.created_at, &shell.tz),
+                    file: m.media_state.as_deref() == Some("stored"),
+                    splittable: several && m.direction == "in",
+                },
+            )
+        })
+        .collect();
+    for e in &d.entries {
+        let note = e.kind == "note";
+        items.push((
+            e.at,
+            Item {
+                what: if note { "note" } else { "event" },
+                id: e.id,
+                outgoing: false,
+                kind: e.kind.clone(),
+                channel_kind: String::new(),
+                body: if note {
+                    e.detail.clone()
+                } else {
+                    describe(t, &e.kind, &e.detail, &agents, &teams, &shell.tz)
+                },
+                status: String::new(),
+                error: None,
+                author: author(t, &e.actor),
+                when: local_time(e.at, &shell.tz),
+                file: false,
+                splittable: false,
+            },
+        ));
+    }
+    items.sort_by_key(|(at, _)| *at);
+    let default = d
+        .reply_options
+        .iter()
+        .find(|o| o.default)
+        .or(d.reply_options.first());
+    let closed = default
+        .filter(|o| !o.window_open)
+        .and_then(|o| o.closed_reason.clone());
+    let template_allowed = default.is_some_and(|o| o.template_allowed);
+    let now = guyub_store::now_ms();
+    let c = &d.conversation;
+    let resolution = match (c.status.as_str(), c.resolution_due) {
+        ("resolved", _) | (_, None) => None,
+        (_, Some(_)) => {
+            let mut only_res = c.clone();
+            only_res.first_response_due = None;
+            timer(&only_res, now)
+        }
+    };
+    let head = ConvHead {
+        id: c.id.0,
+        contact_id: d.contact.id.0,
+        contact_name: d.contact.display_name.clone(),
+        member_id: d.contact.member_id.map(|m| m.0),
+        verified: c.verified,
+        kind: d.channel_kind.clone(),
+        status: c.status.clone(),
+        priority: c.priority.clone(),
+        assignee_key: c.assignee_id.map(|a| a.to_string()).unwrap_or_default(),
+        assignee: agent_name(&agents, c.assignee_id),
+        team_key: c.team_id.map(|a| a.to_string()).unwrap_or_default(),
+        team_name: teams
+            .iter()
+            .find(|x| Some(x.id) == c.team_id)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+        skill: c.skill.clone(),
+        labels: d.labels.clone(),
+        asked_on: d.asked_on.iter().map(|(_, k)| k.clone()).collect(),
+        timer: timer(c, now),
+        resolution,
+    };
+    let options = d
+        .reply_options
+        .iter()
+        .map(|o| Option_ {
+            channel_id: o.channel_id.0,
+            kind: o.kind.clone(),
+            name: o.name.clone(),
+            window_open: o.window_open,
+            template_allowed: o.template_allowed,
+            closed_reason: o.closed_reason.clone(),
+            default: o.default,
         })
         .collect();
     let (status, error) = split(error);
     let view = ConversationPage {
         t,
-        c: ConversationRow {
-            id: v.conversation.id.0,
-            contact_id: v.contact.id.0,
-            contact_name: v.contact.display_name,
-            member_id: v.contact.member_id.map(|m| m.0),
-            kind: v.channel_kind,
-            status: v.conversation.status,
-            last_message: local_time(v.conversation.last_message_at, &shell.tz),
-        },
         shell,
-        messages,
+        c: head,
+        items: items.into_iter().map(|(_, i)| i).collect(),
+        options,
+        closed,
+        template_allowed,
+        agents,
+        teams,
+        seen: d.seen,
         text,
+        note: String::new(),
         error,
         simulator,
     };
@@ -192,10 +526,32 @@ pub async fn show(
     .await
 }
 
+/// Back to the conversation after an action, or the page again with the refusal.
+async fn after(
+    state: &AppState,
+    s: &PageSession,
+    id: i64,
+    done: Result<(), ServiceError>,
+    text: String,
+) -> PageResult {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/conversations/{id}")).into_response()),
+        Err(e) => {
+            let shown = refusal(s, e)?;
+            conversation_page(state, s, ConversationId(id), None, text, Some(shown)).await
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ReplyForm {
     text: String,
+    channel_id: String,
+    seen: String,
+    template: String,
+    template_language: String,
+    template_params: String,
 }
 
 pub async fn reply(
@@ -204,22 +560,291 @@ pub async fn reply(
     Path(id): Path<i64>,
     Form(f): Form<ReplyForm>,
 ) -> PageResult {
+    let params: Vec<String> = f
+        .template_params
+        .split('|')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    let template = (!f.template.trim().is_empty()).then(|| {
+        (
+            f.template.trim(),
+            if f.template_language.trim().is_empty() {
+                "id"
+            } else {
+                f.template_language.trim()
+            },
+            params,
+        )
+    });
     let r = conversations::Reply {
         text: Some(&f.text),
         media: None,
-        template: None,
-        channel_id: None,
+        template,
+        channel_id: f.channel_id.parse().ok().map(ChannelId),
+        seen: f.seen.parse().ok(),
     };
-    match conversations::reply(&state.db, &s.actor, ConversationId(id), &r).await {
-        Ok(_) => {
-            state.pipeline.outbox_ready.notify_one();
-            Ok(Redirect::to(&format!("/conversations/{id}#reply")).into_response())
-        }
+    let done = conversations::reply(&state.pipeline, &s.actor, ConversationId(id), &r)
+        .await
+        .map(|_| ());
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/conversations/{id}#reply")).into_response()),
         Err(e) => {
             let shown = refusal(&s, e)?;
             conversation_page(&state, &s, ConversationId(id), None, f.text, Some(shown)).await
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AssignForm {
+    /// A user id, `me`, or empty for nobody.
+    user: String,
+    team: String,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> PageResult {
+    let user = match f.user.as_str() {
+        "me" => s.actor.user_id(),
+        "" => None,
+        n => match n.parse::<i64>() {
+            Ok(u) => Some(UserId(u)),
+            Err(_) => {
+                let e = ServiceError::Invalid {
+                    field: "assignee",
+                    message: "no such agent in this cooperative".into(),
+                };
+                return after(&state, &s, id, Err(e), String::new()).await;
+            }
+        },
+    };
+    let to = Assign {
+        user,
+        team: f.team.parse().ok(),
+    };
+    let done = inbox::assign(&state.pipeline, &s.actor, ConversationId(id), to).await;
+    after(&state, &s, id, done, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatusForm {
+    action: String,
+    /// Snooze: minutes from now, or `tomorrow` (08:00 in the cooperative's zone), or a
+    /// `datetime-local` value in `until`.
+    snooze: String,
+    until: String,
+    seen: String,
+}
+
+/// The instant a snooze form means.
+fn snooze_until(f: &StatusForm, tz: &str, now: i64) -> Option<i64> {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    if !f.until.is_empty() {
+        let dt: jiff::civil::DateTime = f.until.parse().ok()?;
+        return dt
+            .to_zoned(zone)
+            .ok()
+            .map(|z| z.timestamp().as_millisecond());
+    }
+    if f.snooze == "tomorrow" {
+        let today = jiff::Timestamp::from_millisecond(now)
+            .ok()?
+            .to_zoned(zone.clone());
+        let next = today.date().tomorrow().ok()?.at(8, 0, 0, 0);
+        return next
+            .to_zoned(zone)
+            .ok()
+            .map(|z| z.timestamp().as_millisecond());
+    }
+    f.snooze.parse::<i64>().ok().map(|m| now + m * 60_000)
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> PageResult {
+    let change = match f.action.as_str() {
+        "resolve" => Some(StatusChange::Resolve),
+        "reopen" => Some(StatusChange::Reopen),
+        "snooze" => {
+            let tz = {
+                let shell = Shell::load(&state, &s, "conversations", None).await?;
+                shell.tz
+            };
+            snooze_until(&f, &tz, guyub_store::now_ms()).map(StatusChange::Snooze)
+        }
+        _ => None,
+    };
+    let done = match change {
+        Some(c) => {
+            inbox::set_status(
+                &state.pipeline,
+                &s.actor,
+                ConversationId(id),
+                c,
+                f.seen.parse().ok(),
+            )
+            .await
+        }
+        None => Err(ServiceError::Invalid {
+            field: "until",
+            message: "choose when the conversation comes back".into(),
+        }),
+    };
+    after(&state, &s, id, done, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PriorityForm {
+    priority: String,
+}
+
+pub async fn set_priority(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<i64>,
+    Form(f): Form<PriorityForm>,
+) -> PageResult {
+    let done =
+        inbox::set_priority(&state.pipeline, &s.actor, ConversationId(id), &f.priority).await;
+    after(&state, &s, id, done, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoteForm {
+    note: String,
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<i64>,
+    Form(f): Form<NoteForm>,
+) -> PageResult {
+    let done = inbox::add_note(&state.pipeline, &s.actor, ConversationId(id), &f.note)
+        .await
+        .map(|_| ());
+    after(&state, &s, id, done, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LabelForm {
+    label: String,
+    remove: String,
+}
+
+pub async fn label(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<i64>,
+    Form(f): Form<LabelForm>,
+) -> PageResult {
+    let done = inbox::label(
+        &state.pipeline,
+        &s.actor,
+        ConversationId(id),
+        &f.label,
+        f.remove.is_empty(),
+    )
+    .await;
+    after(&state, &s, id, done, String::new()).await
+}
+
+pub async fn split_out(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path((id, message)): Path<(i64, i64)>,
+) -> PageResult {
+    match inbox::split(
+        &state.pipeline,
+        &s.actor,
+        ConversationId(id),
+        MessageId(message),
+    )
+    .await
+    {
+        Ok(fresh) => Ok(Redirect::to(&format!("/conversations/{}", fresh.0)).into_response()),
+        Err(e) => after(&state, &s, id, Err(e), String::new()).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PresenceForm {
+    presence: String,
+    back: String,
+}
+
+pub async fn presence(
+    State(state): State<AppState>,
+    s: PageSession,
+    Form(f): Form<PresenceForm>,
+) -> PageResult {
+    match inbox::set_presence(&state.pipeline, &s.actor, &f.presence).await {
+        Ok(()) => {
+            // Only back to a page of ours.
+            let back = if f.back.starts_with("/conversations") {
+                f.back.as_str()
+            } else {
+                "/conversations"
+            };
+            Ok(Redirect::to(back).into_response())
+        }
+        Err(e) => Err(s.fail(e)),
+    }
+}
+
+/// The inbox's live feed: every change to this cooperative's conversations, as
+/// server-sent events (`message.created`, `message.status`, `conversation.updated`,
+/// `sla.breach`; data: conversation id, message id, publish time). A client that
+/// falls behind is told to `resync`.
+pub async fn events(State(state): State<AppState>, s: PageSession) -> Result<Response, PageError> {
+    s.actor.require(Action::WorkInbox).map_err(|e| s.fail(e))?;
+    Ok(live_stream(&state, s.actor.cooperative_id).into_response())
+}
+
+pub(crate) fn live_stream(
+    state: &AppState,
+    coop: guyub_domain::CooperativeId,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>> + use<>> {
+    use tokio::sync::broadcast::error::RecvError;
+    let rx = state.pipeline.subscribe();
+    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(e) if e.cooperative_id == coop => {
+                    let data = format!(
+                        "{{\"conversation_id\":{},\"message_id\":{},\"at_us\":{}}}",
+                        e.conversation_id.0,
+                        e.message_id
+                            .map(|m| m.0.to_string())
+                            .unwrap_or_else(|| "null".into()),
+                        e.at_us
+                    );
+                    return Some((Ok(Event::default().event(e.kind).data(data)), rx));
+                }
+                Ok(_) => continue,
+                Err(RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().event("resync").data("{}")), rx));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(20)))
 }
 
 /// A message's kept file, for staff who may read the conversation.
@@ -229,7 +854,7 @@ pub async fn file(
     Path((_id, message)): Path<(i64, i64)>,
 ) -> PageResult {
     let Some(store) = state.pipeline.media.as_ref() else {
-        return Err(s.fail(guyub_services::ServiceError::NotFound));
+        return Err(s.fail(ServiceError::NotFound));
     };
     let (bytes, ty) =
         guyub_services::media::file_of(&state.db, store, &s.actor, MessageId(message))
@@ -262,7 +887,7 @@ pub async fn send_file(
                 content_type: &f.content_type,
                 filename: f.filename.as_deref(),
                 caption: f.caption.as_deref(),
-                channel_id: f.channel_id.map(guyub_domain::ChannelId),
+                channel_id: f.channel_id.map(ChannelId),
             };
             guyub_services::media::send_file(
                 &state.pipeline,
@@ -277,18 +902,7 @@ pub async fn send_file(
     };
     match sent {
         Ok(_) => Ok(Redirect::to(&format!("/conversations/{id}#reply")).into_response()),
-        Err(e) => {
-            let shown = refusal(&s, e)?;
-            conversation_page(
-                &state,
-                &s,
-                ConversationId(id),
-                None,
-                String::new(),
-                Some(shown),
-            )
-            .await
-        }
+        Err(e) => after(&state, &s, id, Err(e), String::new()).await,
     }
 }
 
@@ -305,17 +919,6 @@ pub async fn resend(
                     .into_response(),
             )
         }
-        Err(e) => {
-            let shown = refusal(&s, e)?;
-            conversation_page(
-                &state,
-                &s,
-                ConversationId(id),
-                None,
-                String::new(),
-                Some(shown),
-            )
-            .await
-        }
+        Err(e) => after(&state, &s, id, Err(e), String::new()).await,
     }
 }

@@ -78,6 +78,23 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::show))
         .route("/conversations/{id}/reply", post(conversations::reply))
+        .route("/conversations/{id}/assign", post(conversations::assign))
+        .route(
+            "/conversations/{id}/status",
+            post(conversations::set_status),
+        )
+        .route(
+            "/conversations/{id}/priority",
+            post(conversations::set_priority),
+        )
+        .route("/conversations/{id}/note", post(conversations::add_note))
+        .route("/conversations/{id}/label", post(conversations::label))
+        .route(
+            "/conversations/{id}/messages/{message}/split",
+            post(conversations::split_out),
+        )
+        .route("/inbox/presence", post(conversations::presence))
+        .route("/inbox/events", get(conversations::events))
         .route(
             "/conversations/{id}/file",
             post(conversations::send_file).layer(axum::extract::DefaultBodyLimit::disable()),

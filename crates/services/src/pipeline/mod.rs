@@ -23,9 +23,52 @@ use tokio::sync::{Notify, broadcast};
 pub struct Realtime {
     pub cooperative_id: CooperativeId,
     pub conversation_id: ConversationId,
-    pub message_id: MessageId,
-    /// `message.created` or `message.status`.
+    pub message_id: Option<MessageId>,
+    /// `message.created`, `message.status`, `conversation.updated` (assignment,
+    /// status, labels, notes, priority), `sla.breach`.
     pub kind: &'static str,
+    /// When it was published (after the commit), microseconds since the epoch: live
+    /// clients measure their delay from it.
+    pub at_us: i64,
+}
+
+impl Realtime {
+    pub fn message(
+        cooperative_id: CooperativeId,
+        conversation_id: ConversationId,
+        message_id: MessageId,
+        kind: &'static str,
+    ) -> Realtime {
+        Realtime {
+            cooperative_id,
+            conversation_id,
+            message_id: Some(message_id),
+            kind,
+            at_us: 0,
+        }
+    }
+
+    pub fn conversation(
+        cooperative_id: CooperativeId,
+        conversation_id: ConversationId,
+        kind: &'static str,
+    ) -> Realtime {
+        Realtime {
+            cooperative_id,
+            conversation_id,
+            message_id: None,
+            kind,
+            at_us: 0,
+        }
+    }
+}
+
+/// Microseconds since the epoch.
+pub fn now_us() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
 }
 
 /// What the pipeline's parts share. Cheap to clone.
@@ -93,8 +136,11 @@ impl Pipeline {
         self.hub.subscribe()
     }
 
-    fn publish(&self, events: Vec<Realtime>) {
-        for e in events {
+    /// Tells live screens what changed; call after the commit.
+    pub fn publish(&self, events: Vec<Realtime>) {
+        let at = now_us();
+        for mut e in events {
+            e.at_us = at;
             // Nobody listening is fine.
             let _ = self.hub.send(e);
         }
@@ -120,6 +166,8 @@ impl Pipeline {
         tasks.push(tokio::spawn(async move { m.run_mail_poller().await }));
         let f = self.clone();
         tasks.push(tokio::spawn(async move { f.run_media_fetcher().await }));
+        let i = self.clone();
+        tasks.push(tokio::spawn(async move { i.run_inbox_timers().await }));
         stop.await;
         for t in tasks {
             t.abort();

@@ -10,7 +10,8 @@ use guyub_domain::{
     MessageId,
 };
 use guyub_store::contacts::{self, IdentityInfo};
-use guyub_store::messages::{self, Applied, NewMessage, StoredEvent};
+use guyub_store::inbox::{self, InboundTouch};
+use guyub_store::messages::{self, Applied, Conversation, NewMessage, StoredEvent};
 use guyub_store::{Conn, channels, now_ms};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -168,6 +169,8 @@ struct Known {
     identity: IdentityId,
     contact: ContactId,
     display_name: Option<String>,
+    member: Option<i64>,
+    verified: bool,
 }
 
 /// Stores a batch's messages set-wise (see `process_batch`).
@@ -195,7 +198,7 @@ async fn store_messages(
             .filter_map(|x| IdentityKey::parse(*ik, x).ok().map(|k| k.external_id))
             .collect();
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        for (ext, (identity, _)) in
+        for (ext, (identity, member)) in
             contacts::find_identities(conn, *coop, ik.as_str(), &refs).await?
         {
             known.insert(
@@ -204,6 +207,8 @@ async fn store_messages(
                     identity: identity.id,
                     contact: identity.contact_id,
                     display_name: identity.display_name,
+                    member: member.map(|m| m.0),
+                    verified: identity.verified,
                 },
             );
         }
@@ -233,6 +238,8 @@ async fn store_messages(
                     identity: r.identity.id,
                     contact: r.contact_id,
                     display_name: r.identity.display_name.clone(),
+                    member: r.member_id.map(|m| m.0),
+                    verified: r.identity.verified,
                 };
                 known.insert(slot.clone(), k.clone());
                 k
@@ -249,25 +256,50 @@ async fn store_messages(
         }
         ready.push((e, m, k));
     }
-    // 2. Conversations: one lookup per cooperative; missing ones opened.
-    let mut conversations: HashMap<ContactId, ConversationId> = HashMap::new();
-    let mut by_coop: HashMap<CooperativeId, Vec<ContactId>> = HashMap::new();
+    // 2. Conversations: the open ones of these contacts and of their members, one
+    //    lookup per cooperative; each message joins one (`join`) or opens one.
+    let now = now_ms();
+    let mut by_coop: HashMap<CooperativeId, (Vec<ContactId>, Vec<i64>)> = HashMap::new();
     for (e, _, k) in &ready {
-        by_coop.entry(e.cooperative_id).or_default().push(k.contact);
+        let entry = by_coop.entry(e.cooperative_id).or_default();
+        entry.0.push(k.contact);
+        entry.1.extend(k.member);
     }
-    for (coop, list) in &by_coop {
-        for (contact, c) in messages::open_conversations(conn, *coop, list).await? {
-            conversations.insert(contact, c.id);
-        }
+    let mut open: HashMap<CooperativeId, (Vec<Conversation>, i64)> = HashMap::new();
+    for (coop, (contacts, members)) in &mut by_coop {
+        contacts.sort();
+        contacts.dedup();
+        members.sort();
+        members.dedup();
+        let list = inbox::open_for(conn, *coop, contacts, members).await?;
+        let window = inbox::settings(conn, *coop).await?.group_window_minutes * 60_000;
+        open.insert(*coop, (list, window));
     }
-    for (e, m, k) in &ready {
-        if let std::collections::hash_map::Entry::Vacant(slot) = conversations.entry(k.contact) {
-            let at = if m.at_ms > 0 { m.at_ms } else { now_ms() };
-            let c =
-                messages::create_conversation(conn, e.cooperative_id, k.contact, e.channel_id, at)
-                    .await?;
-            slot.insert(c.id);
-        }
+    let mut chosen: Vec<ConversationId> = Vec::with_capacity(ready.len());
+    let mut created: Vec<(CooperativeId, ConversationId, usize)> = Vec::new();
+    for (i, (e, m, k)) in ready.iter().enumerate() {
+        let (list, window) = open.entry(e.cooperative_id).or_default();
+        let id = match join(list, k, e.channel_id, *window, now) {
+            Some(id) => id,
+            None => {
+                let at = if m.at_ms > 0 { m.at_ms } else { now };
+                let mut c = messages::create_conversation(
+                    conn,
+                    e.cooperative_id,
+                    k.contact,
+                    e.channel_id,
+                    at,
+                )
+                .await?;
+                c.member_id = k.member;
+                c.last_message_at = now;
+                created.push((e.cooperative_id, c.id, i));
+                let id = c.id;
+                list.push(c);
+                id
+            }
+        };
+        chosen.push(id);
     }
     // 3. Messages, multi-row; a provider id already stored is skipped.
     let now = now_ms();
@@ -283,9 +315,10 @@ async fn store_messages(
     let rows: Vec<NewMessage<'_>> = ready
         .iter()
         .zip(&bodies)
-        .map(|((e, m, k), (body, content))| NewMessage {
+        .zip(&chosen)
+        .map(|(((e, m, k), (body, content)), conversation)| NewMessage {
             cooperative_id: e.cooperative_id,
-            conversation_id: conversations[&k.contact],
+            conversation_id: *conversation,
             contact_id: k.contact,
             channel_id: e.channel_id,
             identity_id: k.identity,
@@ -302,24 +335,55 @@ async fn store_messages(
         })
         .collect();
     let inserted = messages::insert_messages(conn, &rows).await?;
-    // 4. Conversations touched, per channel; events done in one statement.
-    let mut touched: HashMap<ChannelId, Vec<ConversationId>> = HashMap::new();
-    for (e, m, k) in &ready {
+    // 4. Conversations touched, one row each; events done in one statement.
+    let mut touches: HashMap<ConversationId, InboundTouch> = HashMap::new();
+    for (((e, m, k), conversation), (body, _)) in ready.iter().zip(&chosen).zip(&bodies) {
         if let Some(id) = inserted.get(&(e.channel_id, m.provider_id.clone())) {
-            let conversation = conversations[&k.contact];
-            touched.entry(e.channel_id).or_default().push(conversation);
-            published.push(Realtime {
-                cooperative_id: e.cooperative_id,
-                conversation_id: conversation,
-                message_id: *id,
-                kind: "message.created",
-            });
+            let t = touches
+                .entry(*conversation)
+                .or_insert_with(|| InboundTouch {
+                    conversation: *conversation,
+                    channel: e.channel_id,
+                    at: now,
+                    count: 0,
+                    preview: String::new(),
+                    member_id: None,
+                    verified: false,
+                });
+            t.channel = e.channel_id;
+            t.count += 1;
+            t.preview = preview(body);
+            t.member_id = k.member.or(t.member_id);
+            t.verified |= k.verified && k.member.is_some();
+            published.push(Realtime::message(
+                e.cooperative_id,
+                *conversation,
+                *id,
+                "message.created",
+            ));
         }
     }
-    for (channel, mut list) in touched {
-        list.sort();
-        list.dedup();
-        messages::touch_conversations_inbound(conn, &list, channel, now).await?;
+    let mut touches: Vec<InboundTouch> = touches.into_values().collect();
+    touches.sort_by_key(|t| t.conversation);
+    inbox::touch_inbound(conn, &touches).await?;
+    // New conversations: the skill they need, their SLA targets, an agent.
+    let mut fresh: HashMap<CooperativeId, Vec<(ConversationId, String, ChannelKind)>> =
+        HashMap::new();
+    let kind_of: HashMap<i64, ChannelKind> = incoming.iter().map(|(e, k, _)| (e.id, *k)).collect();
+    for (coop, id, i) in &created {
+        let kind = kind_of
+            .get(&ready[*i].0.id)
+            .copied()
+            .unwrap_or(ChannelKind::Webchat);
+        fresh
+            .entry(*coop)
+            .or_default()
+            .push((*id, bodies[*i].0.clone(), kind));
+    }
+    for (coop, list) in fresh {
+        for id in crate::inbox::routing::opened(conn, coop, &list).await? {
+            published.push(Realtime::conversation(coop, id, "conversation.updated"));
+        }
     }
     // Media messages wait for their file to be fetched into object storage.
     let media: Vec<MessageId> = ready
@@ -335,6 +399,42 @@ async fn store_messages(
     let done: Vec<i64> = ready.iter().map(|(e, _, _)| e.id).collect();
     messages::events_done(conn, &done).await?;
     Ok(())
+}
+
+/// The open conversation a member's message joins: their contact's on the same
+/// channel, else the newest of their contact's or member's open conversations that was
+/// active within the grouping window (0: never across channels).
+fn join(
+    open: &[Conversation],
+    k: &Known,
+    channel: ChannelId,
+    window_ms: i64,
+    now: i64,
+) -> Option<ConversationId> {
+    let mine = |c: &&Conversation| {
+        c.contact_id == k.contact || (k.member.is_some() && c.member_id == k.member)
+    };
+    open.iter()
+        .rev()
+        .find(|c| c.contact_id == k.contact && c.channel_id == channel)
+        .or_else(|| {
+            open.iter()
+                .rev()
+                .filter(mine)
+                .find(|c| window_ms > 0 && now - c.last_message_at <= window_ms)
+        })
+        .map(|c| c.id)
+}
+
+/// The list's one-line preview of a message.
+pub(crate) fn preview(body: &str) -> String {
+    let line = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > 140 {
+        let cut: String = line.chars().take(139).collect();
+        format!("{cut}…")
+    } else {
+        line
+    }
 }
 
 async fn status(
@@ -364,12 +464,12 @@ async fn status(
             if s.status == DeliveryStatus::Failed {
                 metrics::counter!("guyub_messages_failed_total").increment(1);
             }
-            published.push(Realtime {
-                cooperative_id: e.cooperative_id,
-                conversation_id: conversation,
-                message_id: message,
-                kind: "message.status",
-            });
+            published.push(Realtime::message(
+                e.cooperative_id,
+                conversation,
+                message,
+                "message.status",
+            ));
             Ok(Outcome::Done(None))
         }
     }

@@ -269,12 +269,12 @@ impl Pipeline {
             .await?
             .conversation_id;
         tx.commit().await?;
-        self.publish(vec![Realtime {
-            cooperative_id: item.cooperative_id,
-            conversation_id: conversation,
-            message_id: item.message_id,
-            kind: "message.status",
-        }]);
+        self.publish(vec![Realtime::message(
+            item.cooperative_id,
+            conversation,
+            item.message_id,
+            "message.status",
+        )]);
         Ok(())
     }
 

@@ -234,7 +234,7 @@ async fn a_member_message_arrives_and_a_reply_reaches_the_provider() {
     let path = format!("/conversations/{conv}");
     let (_, _, html) = app.page(&session, &path).await;
     assert!(html.contains("Halo, saldo saya berapa?") && html.contains("msg in"));
-    assert!(html.contains("data-live=") && html.contains("/assets/live.js"));
+    assert!(html.contains("data-live") && html.contains("/assets/inbox.js"));
 
     let reply = "Saldo simpanan Ibu Rp 1.250.000.";
     let (s, h, _) = app
