@@ -4,6 +4,7 @@
 mod api;
 mod email;
 mod files;
+mod inbox;
 mod isolation;
 mod ledger;
 mod loans;
