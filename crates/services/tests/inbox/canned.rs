@@ -1,0 +1,1 @@
+//! Canned replies through the services (filled in below).
