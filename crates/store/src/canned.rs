@@ -46,7 +46,11 @@ pub struct CannedFields<'a> {
     pub by: &'a str,
 }
 
-pub async fn create(conn: &mut Conn, coop: CooperativeId, f: &CannedFields<'_>) -> Result<CannedReply> {
+pub async fn create(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    f: &CannedFields<'_>,
+) -> Result<CannedReply> {
     let sql = sqlx::AssertSqlSafe(format!(
         "INSERT INTO canned_replies (cooperative_id, shortcut, title, body, created_by, created_at, updated_by, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $5, $6) RETURNING {COLS}"
@@ -89,7 +93,11 @@ pub async fn update(
 }
 
 /// Deletes a reply and returns what it was.
-pub async fn delete(conn: &mut Conn, coop: CooperativeId, id: CannedReplyId) -> Result<CannedReply> {
+pub async fn delete(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: CannedReplyId,
+) -> Result<CannedReply> {
     let sql = sqlx::AssertSqlSafe(format!(
         "DELETE FROM canned_replies WHERE cooperative_id = $1 AND id = $2 RETURNING {COLS}"
     ));
@@ -113,7 +121,11 @@ pub async fn get(conn: &mut Conn, coop: CooperativeId, id: CannedReplyId) -> Res
     from_row(&found(row)?)
 }
 
-pub async fn by_shortcut(conn: &mut Conn, coop: CooperativeId, shortcut: &str) -> Result<CannedReply> {
+pub async fn by_shortcut(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    shortcut: &str,
+) -> Result<CannedReply> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLS} FROM canned_replies WHERE cooperative_id = $1 AND shortcut = $2"
     ));

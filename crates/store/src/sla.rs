@@ -106,7 +106,11 @@ fn holiday_row(r: &AnyRow) -> Result<Holiday> {
 }
 
 /// Holidays on or after `from_day` (`YYYY-MM-DD`; empty for all), by date.
-pub async fn holidays(conn: &mut Conn, coop: CooperativeId, from_day: &str) -> Result<Vec<Holiday>> {
+pub async fn holidays(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    from_day: &str,
+) -> Result<Vec<Holiday>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {HOLIDAY_COLS} FROM sla_holidays WHERE cooperative_id = $1 AND day >= $2 ORDER BY day"
     ));
@@ -142,7 +146,11 @@ pub async fn add_holiday(
 }
 
 /// Removes a holiday and returns what it was.
-pub async fn remove_holiday(conn: &mut Conn, coop: CooperativeId, id: HolidayId) -> Result<Holiday> {
+pub async fn remove_holiday(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: HolidayId,
+) -> Result<Holiday> {
     let sql = sqlx::AssertSqlSafe(format!(
         "DELETE FROM sla_holidays WHERE cooperative_id = $1 AND id = $2 RETURNING {HOLIDAY_COLS}"
     ));
@@ -240,7 +248,12 @@ pub async fn set_first_response(
 }
 
 /// Sets a breach bit unless it is set; returns whether this call set it.
-pub async fn flag(conn: &mut Conn, coop: CooperativeId, id: ConversationId, bit: i64) -> Result<bool> {
+pub async fn flag(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: ConversationId,
+    bit: i64,
+) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE conversations SET breached = breached | $3
          WHERE cooperative_id = $1 AND id = $2 AND (breached & $3) = 0",
@@ -268,7 +281,11 @@ pub struct Flagged {
 /// is before `now`, with no answer and no flag yet, and returns them. A concurrent
 /// sweeper cannot flag the same row twice: the outer conditions are checked again on
 /// the row it updates.
-pub async fn flag_first_response_breaches(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<Flagged>> {
+pub async fn flag_first_response_breaches(
+    conn: &mut Conn,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<Flagged>> {
     // The inner WHERE repeats the partial index's predicate (0011_sla_canned.sql).
     let rows = sqlx::query(
         "UPDATE conversations SET breached = breached | 1
@@ -287,7 +304,11 @@ pub async fn flag_first_response_breaches(conn: &mut Conn, now: i64, limit: i64)
 }
 
 /// Like `flag_first_response_breaches`, for the resolution due.
-pub async fn flag_resolution_breaches(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<Flagged>> {
+pub async fn flag_resolution_breaches(
+    conn: &mut Conn,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<Flagged>> {
     let rows = sqlx::query(
         "UPDATE conversations SET breached = breached | 2
          WHERE id IN (SELECT id FROM conversations

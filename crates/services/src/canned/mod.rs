@@ -48,7 +48,11 @@ pub const MAX_TITLE_CHARS: usize = 100;
 
 fn normalise_shortcut(raw: &str) -> String {
     let s = raw.trim().to_lowercase();
-    if s.starts_with('/') { s } else { format!("/{s}") }
+    if s.starts_with('/') {
+        s
+    } else {
+        format!("/{s}")
+    }
 }
 
 /// `/salam`: a slash, then 1 to 32 lower-case letters, digits, `-` or `_` (typed
@@ -123,7 +127,14 @@ pub async fn create(db: &Db, actor: &Actor, input: &CannedInput<'_>) -> Result<C
         },
     )
     .await?;
-    record(&mut tx, actor, "canned.created", &format!("canned:{}", c.id), &c.shortcut).await?;
+    record(
+        &mut tx,
+        actor,
+        "canned.created",
+        &format!("canned:{}", c.id),
+        &c.shortcut,
+    )
+    .await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -150,7 +161,14 @@ pub async fn update(
         },
     )
     .await?;
-    record(&mut tx, actor, "canned.updated", &format!("canned:{}", c.id), &c.shortcut).await?;
+    record(
+        &mut tx,
+        actor,
+        "canned.updated",
+        &format!("canned:{}", c.id),
+        &c.shortcut,
+    )
+    .await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -159,7 +177,14 @@ pub async fn delete(db: &Db, actor: &Actor, id: CannedReplyId) -> Result<CannedR
     actor.require(Action::ManageRouting)?;
     let mut tx = db.begin_write().await?;
     let c = store::delete(&mut tx, actor.cooperative_id, id).await?;
-    record(&mut tx, actor, "canned.deleted", &format!("canned:{}", c.id), &c.shortcut).await?;
+    record(
+        &mut tx,
+        actor,
+        "canned.deleted",
+        &format!("canned:{}", c.id),
+        &c.shortcut,
+    )
+    .await?;
     tx.commit().await?;
     Ok(c)
 }

@@ -104,9 +104,10 @@ impl CannedContext {
 /// The longest body, and the longest text a body may produce (a chat message's limit).
 pub const MAX_BODY_CHARS: usize = 4096;
 pub const MAX_OUTPUT_CHARS: usize = 4096;
-/// Work a render may do, in minijinja's fuel units (about one an instruction, plus
-/// the bytes it allocates and writes). A reply with a few conditions and filters
-/// needs well under a thousand; a loop over more than a few hundred items runs out.
+/// Work a render may do, in minijinja's fuel units (about one an instruction, plus the
+/// bytes a string operation allocates). A greeting with a condition and a filter
+/// needs a few dozen; an empty loop costs about three an iteration, so a loop of more
+/// than a few thousand turns runs out.
 pub const FUEL: u64 = 20_000;
 const MAX_OUTPUT_BYTES: usize = MAX_OUTPUT_CHARS * 4;
 
@@ -136,7 +137,11 @@ fn environment<'a>() -> Environment<'a> {
 }
 
 fn names() -> String {
-    VARIABLES.iter().map(|v| v.name).collect::<Vec<_>>().join(", ")
+    VARIABLES
+        .iter()
+        .map(|v| v.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Checks a body as saving does: its length, that it compiles, that every variable it
@@ -211,9 +216,7 @@ fn from_minijinja(e: minijinja::Error) -> TemplateError {
             detail.map(|d| format!(" ({d})")).unwrap_or_default(),
             names()
         ),
-        ErrorKind::OutOfFuel => {
-            "the template does too much work (a loop too long?)".to_string()
-        }
+        ErrorKind::OutOfFuel => "the template does too much work (a loop too long?)".to_string(),
         ErrorKind::TemplateNotFound | ErrorKind::BadInclude => {
             "a canned reply cannot include, import or extend other templates".to_string()
         }

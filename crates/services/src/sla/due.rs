@@ -91,7 +91,14 @@ pub async fn stamp_with(
     policy: &Policy,
 ) -> Result<()> {
     let dues = policy.dues(opened_at_ms, priority);
-    store::set_dues(conn, coop, conversation, dues.first_response, dues.resolution).await?;
+    store::set_dues(
+        conn,
+        coop,
+        conversation,
+        dues.first_response,
+        dues.resolution,
+    )
+    .await?;
     Ok(())
 }
 

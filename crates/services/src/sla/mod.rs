@@ -11,9 +11,7 @@ pub use due::{
 };
 
 use crate::{Actor, Result, invalid, record};
-use guyub_domain::sla::{
-    Calendar, Hours, Policy, Priority, SlaError, Target, Targets, Week, Zone,
-};
+use guyub_domain::sla::{Calendar, Hours, Policy, Priority, SlaError, Target, Targets, Week, Zone};
 use guyub_domain::{Action, CooperativeId, Date, HolidayId};
 use guyub_store::sla::{self as store, Holiday, SettingsRow};
 use guyub_store::{Conn, Db, cooperatives, now_ms};
@@ -155,8 +153,8 @@ pub async fn update_settings(
             ));
         }
     }
-    let targets = targets_of(&input.first_response, &input.resolution)
-        .map_err(|e| refusal("targets", e))?;
+    let targets =
+        targets_of(&input.first_response, &input.resolution).map_err(|e| refusal("targets", e))?;
     let row = SettingsRow {
         time_zone: zone.name().to_string(),
         hours: week.to_compact(),
@@ -198,7 +196,10 @@ pub async fn add_holiday(db: &Db, actor: &Actor, day: &str, name: &str) -> Resul
         .to_string();
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(invalid("name", "a holiday needs a name of 1 to 100 characters"));
+        return Err(invalid(
+            "name",
+            "a holiday needs a name of 1 to 100 characters",
+        ));
     }
     let mut tx = db.begin_write().await?;
     let h = store::add_holiday(&mut tx, actor.cooperative_id, &day, name, &actor.label()).await?;

@@ -71,7 +71,9 @@ async fn events(c: &Coop) -> Vec<(i64, String, String, i64)> {
 #[tokio::test]
 async fn the_defaults_hold_until_a_supervisor_saves_settings() {
     let c = Coop::new("kop-sla-set").await;
-    let s = sla::settings(&c.db, &c.actor(Role::Owner, 1)).await.unwrap();
+    let s = sla::settings(&c.db, &c.actor(Role::Owner, 1))
+        .await
+        .unwrap();
     assert!(!s.saved);
     assert_eq!(s.zone.name(), "Asia/Jakarta");
     assert_eq!(s.week, Week::default());
@@ -80,7 +82,10 @@ async fn the_defaults_hold_until_a_supervisor_saves_settings() {
 
     for role in [Role::Agent, Role::Teller, Role::Manager, Role::Auditor] {
         let a = c.actor(role, 2);
-        assert!(matches!(sla::settings(&c.db, &a).await, Err(ServiceError::Forbidden)));
+        assert!(matches!(
+            sla::settings(&c.db, &a).await,
+            Err(ServiceError::Forbidden)
+        ));
         assert!(matches!(
             sla::update_settings(&c.db, &a, &input()).await,
             Err(ServiceError::Forbidden)
@@ -97,7 +102,9 @@ async fn the_defaults_hold_until_a_supervisor_saves_settings() {
     new.hours[5] = "";
     new.hours[6] = "9.00 – 12.00";
     new.first_response[3] = 10;
-    let saved = sla::update_settings(&c.db, &supervisor, &new).await.unwrap();
+    let saved = sla::update_settings(&c.db, &supervisor, &new)
+        .await
+        .unwrap();
     assert_eq!(saved.zone.name(), "Asia/Makassar");
     let again = sla::settings(&c.db, &supervisor).await.unwrap();
     assert!(again.saved);
@@ -107,7 +114,10 @@ async fn the_defaults_hold_until_a_supervisor_saves_settings() {
         "08:00-16:00,08:00-16:00,08:00-16:00,08:00-16:00,08:00-16:00,,09:00-12:00"
     );
     assert_eq!(again.targets.get(Priority::Urgent).first_response, 10);
-    assert_eq!(again.updated_by.as_deref(), Some("user:3 staff3@koperasi.test"));
+    assert_eq!(
+        again.updated_by.as_deref(),
+        Some("user:3 staff3@koperasi.test")
+    );
     assert_eq!(c.audit_actions().await, ["sla.settings_changed"]);
 }
 
@@ -158,7 +168,10 @@ async fn holidays_are_added_once_a_date_and_removed_within_the_cooperative() {
     let h = sla::add_holiday(&c.db, &a, "17-08-2026", " Hari Kemerdekaan ")
         .await
         .unwrap();
-    assert_eq!((h.day.as_str(), h.name.as_str()), ("2026-08-17", "Hari Kemerdekaan"));
+    assert_eq!(
+        (h.day.as_str(), h.name.as_str()),
+        ("2026-08-17", "Hari Kemerdekaan")
+    );
     sla::add_holiday(&c.db, &a, "2026-03-20", "Idul Fitri")
         .await
         .unwrap();
@@ -178,7 +191,9 @@ async fn holidays_are_added_once_a_date_and_removed_within_the_cooperative() {
         let e = sla::add_holiday(&c.db, &a, bad, "Libur").await.unwrap_err();
         assert_eq!(field_of(e), "day", "{bad}");
     }
-    let e = sla::add_holiday(&c.db, &a, "2026-12-25", "  ").await.unwrap_err();
+    let e = sla::add_holiday(&c.db, &a, "2026-12-25", "  ")
+        .await
+        .unwrap_err();
     assert_eq!(field_of(e), "name");
 
     // Another cooperative neither sees nor removes it.
@@ -200,7 +215,11 @@ async fn holidays_are_added_once_a_date_and_removed_within_the_cooperative() {
     assert_eq!(sla::holidays(&c.db, &a).await.unwrap().len(), 1);
     assert_eq!(
         c.audit_actions().await,
-        ["sla.holiday_added", "sla.holiday_added", "sla.holiday_removed"]
+        [
+            "sla.holiday_added",
+            "sla.holiday_added",
+            "sla.holiday_removed"
+        ]
     );
 }
 
@@ -279,9 +298,15 @@ async fn the_first_answer_is_kept_and_a_late_one_is_flagged_once() {
     tx.commit().await.unwrap();
 
     let d = dues(&c, on_time).await;
-    assert_eq!((d.first_response_at, d.breached), (Some(wib(2025, 1, 6, 9, 30)), 0));
+    assert_eq!(
+        (d.first_response_at, d.breached),
+        (Some(wib(2025, 1, 6, 9, 30)), 0)
+    );
     let d = dues(&c, late).await;
-    assert_eq!((d.first_response_at, d.breached), (Some(wib(2025, 1, 6, 10, 30)), 1));
+    assert_eq!(
+        (d.first_response_at, d.breached),
+        (Some(wib(2025, 1, 6, 10, 30)), 1)
+    );
     assert_eq!(
         events(&c).await,
         [(
@@ -292,7 +317,12 @@ async fn the_first_answer_is_kept_and_a_late_one_is_flagged_once() {
         )]
     );
     // The sweep does not flag it again; the resolution is not due yet.
-    assert!(sla::sweep(&c.db, wib(2025, 1, 6, 12, 0)).await.unwrap().is_empty());
+    assert!(
+        sla::sweep(&c.db, wib(2025, 1, 6, 12, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Resolved late: flagged when resolved (due Thursday 09:00 after three days).
     let mut tx = c.db.begin_write().await.unwrap();
@@ -355,7 +385,12 @@ async fn the_sweep_flags_each_missed_due_once_across_cooperatives() {
             want(&b, neglected, BreachKind::FirstResponse),
         ]
     );
-    assert!(sla::sweep(&a.db, wib(2025, 1, 6, 12, 0)).await.unwrap().is_empty());
+    assert!(
+        sla::sweep(&a.db, wib(2025, 1, 6, 12, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(dues(&a, unanswered).await.breached, 1);
     assert_eq!(dues(&a, resolved).await.breached, 0);
     assert_eq!(
@@ -391,7 +426,12 @@ async fn the_sweep_flags_each_missed_due_once_across_cooperatives() {
     assert_eq!(dues(&a, answered).await.breached, 2);
     assert_eq!(dues(&a, resolved).await.breached, 0);
     assert_eq!(events(&a).await.len(), 7);
-    assert!(sla::sweep(&a.db, wib(2025, 2, 1, 9, 0)).await.unwrap().is_empty());
+    assert!(
+        sla::sweep(&a.db, wib(2025, 2, 1, 9, 0))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -449,10 +489,8 @@ async fn the_sweep_reads_the_partial_indexes_on_sqlite() {
             "conversations_sla_resolution_pending",
         ),
     ] {
-        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sql)
-            .fetch_all(c.db.pool())
-            .await
-            .unwrap();
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(sql).fetch_all(c.db.pool()).await.unwrap();
         let plan: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
         assert!(
             plan.iter().any(|p| p.contains(index)),
@@ -484,5 +522,8 @@ async fn the_sweeper_hands_breaches_over_after_each_sweep() {
     let mut kinds: Vec<BreachKind> = got.iter().map(|b| b.kind).collect();
     kinds.sort_by_key(|k| k.as_str());
     assert_eq!(kinds, [BreachKind::FirstResponse, BreachKind::Resolution]);
-    assert!(got.iter().all(|b| b.conversation_id == conv && b.cooperative_id == c.id));
+    assert!(
+        got.iter()
+            .all(|b| b.conversation_id == conv && b.cooperative_id == c.id)
+    );
 }

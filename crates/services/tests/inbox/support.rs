@@ -87,9 +87,10 @@ impl Coop {
             limit: 500,
             ..Default::default()
         };
-        let mut all = guyub_store::audit::list(&mut self.db.conn().await.unwrap(), self.id, &filter)
-            .await
-            .unwrap();
+        let mut all =
+            guyub_store::audit::list(&mut self.db.conn().await.unwrap(), self.id, &filter)
+                .await
+                .unwrap();
         all.reverse();
         all.into_iter().map(|e| e.action).collect()
     }
