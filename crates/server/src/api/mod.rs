@@ -10,6 +10,9 @@ mod staff;
 pub(crate) mod ledger;
 mod reports;
 mod shu;
+// SLA and canned replies (issue 5, the inbox).
+mod canned;
+mod sla;
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -28,6 +31,7 @@ use utoipa_axum::router::OpenApiRouter;
     components(schemas(Problem)),
     tags(
         (name = "savings", description = "Simpanan: settings, balances and statements (buku tabungan), deposits, withdrawals, transfers and payouts with their receipts, wajib arrears, and the monthly wajib billing and jasa simpanan runs."),
+        (name = "inbox", description = "The unified inbox: SLA settings and holidays (targets counted in business hours), canned replies with their templates."),
         (name = "loans", description = "Pinjaman: products, applications approved by a second person, disbursement, schedules, repayments, payoff, collectibility and the loan portfolio."),
     )
 )]
@@ -57,7 +61,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(ledger::router())
                 .merge(reports::router())
                 .merge(shu::router())
-                .merge(loans::router()),
+                .merge(loans::router())
+                .merge(sla::router())
+                .merge(canned::router()),
         )
         .split_for_parts()
 }
