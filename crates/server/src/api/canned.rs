@@ -78,7 +78,10 @@ impl CannedReplyIn {
 
 /// Every canned reply, by shortcut.
 #[utoipa::path(get, path = "/canned-replies", tag = "inbox", responses((status = 200, body = Vec<CannedReplyOut>), (status = 403, body = crate::error::Problem)))]
-async fn list_replies(State(st): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Vec<CannedReplyOut>> {
+async fn list_replies(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<Vec<CannedReplyOut>> {
     Ok(Json(
         canned::list(&st.db, &a)
             .await?
@@ -105,7 +108,9 @@ async fn get_reply(
     ApiActor(a): ApiActor,
     Path(id): Path<i64>,
 ) -> ApiResult<CannedReplyOut> {
-    Ok(Json(canned::get(&st.db, &a, CannedReplyId(id)).await?.into()))
+    Ok(Json(
+        canned::get(&st.db, &a, CannedReplyId(id)).await?.into(),
+    ))
 }
 
 /// Replaces a canned reply's shortcut, title and body.

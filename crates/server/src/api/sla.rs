@@ -139,7 +139,10 @@ pub struct SlaSettingsIn {
 /// The SLA settings (the defaults until some are saved: Monday–Friday 08:00–16:00,
 /// Saturday 08:00–12:00, the cooperative's zone; see docs/INBOX.md).
 #[utoipa::path(get, path = "/sla/settings", tag = "inbox", responses((status = 200, body = SlaSettingsOut), (status = 403, body = crate::error::Problem)))]
-async fn get_settings(State(st): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<SlaSettingsOut> {
+async fn get_settings(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<SlaSettingsOut> {
     Ok(Json(sla::settings(&st.db, &a).await?.into()))
 }
 
@@ -194,7 +197,10 @@ pub struct HolidayIn {
 
 /// Every holiday, by date.
 #[utoipa::path(get, path = "/sla/holidays", tag = "inbox", responses((status = 200, body = Vec<HolidayOut>), (status = 403, body = crate::error::Problem)))]
-async fn list_holidays(State(st): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Vec<HolidayOut>> {
+async fn list_holidays(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> ApiResult<Vec<HolidayOut>> {
     Ok(Json(
         sla::holidays(&st.db, &a)
             .await?

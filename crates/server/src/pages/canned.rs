@@ -81,7 +81,12 @@ struct PageState {
     error: Option<(StatusCode, String)>,
 }
 
-async fn canned_page(state: &AppState, s: &PageSession, flash: Option<&str>, st: PageState) -> PageResult {
+async fn canned_page(
+    state: &AppState,
+    s: &PageSession,
+    flash: Option<&str>,
+    st: PageState,
+) -> PageResult {
     let list = canned::list(&state.db, &s.actor)
         .await
         .map_err(|e| s.fail(e))?;
@@ -127,7 +132,11 @@ async fn canned_page(state: &AppState, s: &PageSession, flash: Option<&str>, st:
     Ok((status, html(&view, s.lang())?).into_response())
 }
 
-pub async fn list(State(state): State<AppState>, s: PageSession, Query(q): Query<Flash>) -> PageResult {
+pub async fn list(
+    State(state): State<AppState>,
+    s: PageSession,
+    Query(q): Query<Flash>,
+) -> PageResult {
     canned_page(&state, &s, q.ok.as_deref(), PageState::default()).await
 }
 
@@ -186,7 +195,11 @@ async fn submit(state: &AppState, s: &PageSession, id: Option<i64>, f: CannedFor
     canned_page(state, s, None, st).await
 }
 
-pub async fn create(State(state): State<AppState>, s: PageSession, Form(f): Form<CannedForm>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    s: PageSession,
+    Form(f): Form<CannedForm>,
+) -> PageResult {
     submit(&state, &s, None, f).await
 }
 
@@ -199,7 +212,11 @@ pub async fn update(
     submit(&state, &s, Some(id), f).await
 }
 
-pub async fn delete(State(state): State<AppState>, s: PageSession, Path(id): Path<i64>) -> PageResult {
+pub async fn delete(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<i64>,
+) -> PageResult {
     canned::delete(&state.db, &s.actor, CannedReplyId(id))
         .await
         .map_err(|e| s.fail(e))?;

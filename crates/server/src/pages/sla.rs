@@ -137,7 +137,12 @@ struct PageState {
     holiday: Option<HolidayForm>,
 }
 
-async fn sla_page(state: &AppState, s: &PageSession, flash: Option<&str>, st: PageState) -> PageResult {
+async fn sla_page(
+    state: &AppState,
+    s: &PageSession,
+    flash: Option<&str>,
+    st: PageState,
+) -> PageResult {
     s.actor
         .require(Action::ManageRouting)
         .map_err(|e| s.fail(e))?;
@@ -205,11 +210,19 @@ async fn sla_page(state: &AppState, s: &PageSession, flash: Option<&str>, st: Pa
     Ok((status, html(&view, s.lang())?).into_response())
 }
 
-pub async fn show(State(state): State<AppState>, s: PageSession, Query(q): Query<Flash>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    s: PageSession,
+    Query(q): Query<Flash>,
+) -> PageResult {
     sla_page(&state, &s, q.ok.as_deref(), PageState::default()).await
 }
 
-pub async fn save(State(state): State<AppState>, s: PageSession, Form(f): Form<SlaForm>) -> PageResult {
+pub async fn save(
+    State(state): State<AppState>,
+    s: PageSession,
+    Form(f): Form<SlaForm>,
+) -> PageResult {
     let targets = f.targets();
     let input = SettingsInput {
         time_zone: &f.time_zone,

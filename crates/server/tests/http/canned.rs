@@ -48,10 +48,18 @@ async fn canned_replies_are_written_and_rendered_through_the_api() {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(v["text"], "Halo Siti! (A-1)\nSalam, Dewi dari KSP Maju via whatsapp");
+    assert_eq!(
+        v["text"],
+        "Halo Siti! (A-1)\nSalam, Dewi dari KSP Maju via whatsapp"
+    );
     // Values left out are empty.
     let (_, v) = app
-        .send(Method::POST, &t.token, &format!("{path}/render"), Some(json!({"nama": "Budi"})))
+        .send(
+            Method::POST,
+            &t.token,
+            &format!("{path}/render"),
+            Some(json!({"nama": "Budi"})),
+        )
         .await;
     assert_eq!(v["text"], "Halo Budi!\nSalam,  dari  via ");
 
@@ -60,7 +68,12 @@ async fn canned_replies_are_written_and_rendered_through_the_api() {
     assert_eq!((s.as_u16(), list.as_array().map(Vec::len)), (200, Some(1)));
     assert_eq!(app.get(&agent, &path).await.1["title"], "Judul");
     let (s, _) = app
-        .send(Method::POST, &agent, &format!("{path}/render"), Some(json!({})))
+        .send(
+            Method::POST,
+            &agent,
+            &format!("{path}/render"),
+            Some(json!({})),
+        )
         .await;
     assert_eq!(s, 200);
     for (method, p) in [
@@ -69,7 +82,12 @@ async fn canned_replies_are_written_and_rendered_through_the_api() {
         (Method::DELETE, path.clone()),
     ] {
         let (s, v) = app
-            .send(method, &agent, &p, Some(json!({"shortcut": "/x", "title": "x", "body": "x"})))
+            .send(
+                method,
+                &agent,
+                &p,
+                Some(json!({"shortcut": "/x", "title": "x", "body": "x"})),
+            )
             .await;
         assert_eq!(s, 403, "{v}");
     }
@@ -86,12 +104,20 @@ async fn canned_replies_are_written_and_rendered_through_the_api() {
         .await;
     assert_eq!(s, 200, "{v}");
     let (_, v) = app
-        .send(Method::POST, &t.token, &format!("{path}/render"), Some(json!({"nama": "siti aminah"})))
+        .send(
+            Method::POST,
+            &t.token,
+            &format!("{path}/render"),
+            Some(json!({"nama": "siti aminah"})),
+        )
         .await;
     assert_eq!(v["text"], "Selamat pagi, Siti Aminah");
 
     let (s, v) = app.send(Method::DELETE, &t.token, &path, None).await;
-    assert_eq!((s.as_u16(), v["shortcut"].as_str()), (200, Some("/salam-pagi")));
+    assert_eq!(
+        (s.as_u16(), v["shortcut"].as_str()),
+        (200, Some("/salam-pagi"))
+    );
     assert_eq!(app.get(&t.token, &path).await.0, 404);
     let actions = app.audit_actions(&t).await;
     for a in ["canned.created", "canned.updated", "canned.deleted"] {
@@ -120,16 +146,31 @@ async fn bad_canned_replies_are_problem_documents() {
     refused(s, &v, "line 2: unknown variable 'saldo'");
     let (s, v) = create(&app, &t, "/salam", "Halo {{ nama }\n").await;
     refused(s, &v, "line 1: syntax error");
-    let (s, v) = create(&app, &t, "/salam", "{% for i in range(90000) %}{% for j in range(90000) %}{% endfor %}{% endfor %}").await;
+    let (s, v) = create(
+        &app,
+        &t,
+        "/salam",
+        "{% for i in range(90000) %}{% for j in range(90000) %}{% endfor %}{% endfor %}",
+    )
+    .await;
     refused(s, &v, "too much work");
     let (s, v) = create(&app, &t, "/salam", "{{ 'ha' * 3000 }}").await;
     refused(s, &v, "longer than 4096");
     let (s, v) = create(&app, &t, "/salam", "{% include 'rahasia.txt' %}").await;
     refused(s, &v, "line 1:");
     let (s, v) = create(&app, &t, "salam pagi", "Halo").await;
-    assert_eq!((s.as_u16(), v["field"].as_str()), (422, Some("shortcut")), "{v}");
+    assert_eq!(
+        (s.as_u16(), v["field"].as_str()),
+        (422, Some("shortcut")),
+        "{v}"
+    );
     let (s, v) = app
-        .send(Method::POST, &t.token, "/api/v1/canned-replies", Some(json!({"shortcut": "/x"})))
+        .send(
+            Method::POST,
+            &t.token,
+            "/api/v1/canned-replies",
+            Some(json!({"shortcut": "/x"})),
+        )
         .await;
     assert_eq!(s, 422, "{v}");
 
@@ -143,7 +184,11 @@ async fn bad_canned_replies_are_problem_documents() {
     let path = format!("/api/v1/canned-replies/{}", mine["id"]);
     assert_eq!(app.get(&other.token, &path).await.0, 404);
     for (method, p, body) in [
-        (Method::PUT, path.clone(), Some(json!({"shortcut": "/salam", "title": "x", "body": "x"}))),
+        (
+            Method::PUT,
+            path.clone(),
+            Some(json!({"shortcut": "/salam", "title": "x", "body": "x"})),
+        ),
         (Method::DELETE, path.clone(), None),
         (Method::POST, format!("{path}/render"), Some(json!({}))),
     ] {
@@ -159,11 +204,17 @@ async fn bad_canned_replies_are_problem_documents() {
 async fn the_canned_page_previews_saves_edits_and_deletes() {
     let app = TestApp::spawn().await;
     let t = app.tenant("kop-ui-canned").await;
-    let session = app.login("kop-ui-canned", &t.owner_email, PASSWORD).await.unwrap();
+    let session = app
+        .login("kop-ui-canned", &t.owner_email, PASSWORD)
+        .await
+        .unwrap();
     let (s, _, html) = app.page(&session, "/settings/canned").await;
     assert_eq!(s, 200);
     assert!(html.contains("Belum ada balasan cepat."), "{html}");
-    assert!(html.contains("{{ no_anggota }}"), "the variables are listed");
+    assert!(
+        html.contains("{{ no_anggota }}"),
+        "the variables are listed"
+    );
     let csrf = hidden_csrf(&html);
 
     let body = "Halo {{ nama }}, salam dari {{ koperasi }}.";
@@ -171,38 +222,71 @@ async fn the_canned_page_previews_saves_edits_and_deletes() {
         .post_form(
             &session,
             "/settings/canned",
-            &[("_csrf", &csrf), ("shortcut", "/salam"), ("title", "Salam"), ("body", body), ("do", "preview")],
+            &[
+                ("_csrf", &csrf),
+                ("shortcut", "/salam"),
+                ("title", "Salam"),
+                ("body", body),
+                ("do", "preview"),
+            ],
         )
         .await;
     assert_eq!(s, 200);
-    assert!(html.contains("Halo Siti Rahayu, salam dari Koperasi Sejahtera Bersama."), "{html}");
-    assert!(app.get(&t.token, "/api/v1/canned-replies").await.1 == json!([]), "a preview saves nothing");
+    assert!(
+        html.contains("Halo Siti Rahayu, salam dari Koperasi Sejahtera Bersama."),
+        "{html}"
+    );
+    assert!(
+        app.get(&t.token, "/api/v1/canned-replies").await.1 == json!([]),
+        "a preview saves nothing"
+    );
 
     let (s, _, html) = app
         .post_form(
             &session,
             "/settings/canned",
-            &[("_csrf", &csrf), ("shortcut", "/salam"), ("title", "Salam"), ("body", "Halo {{ nma }}"), ("do", "save")],
+            &[
+                ("_csrf", &csrf),
+                ("shortcut", "/salam"),
+                ("title", "Salam"),
+                ("body", "Halo {{ nma }}"),
+                ("do", "save"),
+            ],
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("unknown variable &#39;nma&#39;") || html.contains("unknown variable 'nma'"), "{html}");
+    assert!(
+        html.contains("unknown variable &#39;nma&#39;") || html.contains("unknown variable 'nma'"),
+        "{html}"
+    );
     assert!(html.contains("Halo {{ nma }}"), "the typed body is kept");
 
     let (s, h, _) = app
         .post_form(
             &session,
             "/settings/canned",
-            &[("_csrf", &csrf), ("shortcut", "/salam"), ("title", "Salam"), ("body", body), ("do", "save")],
+            &[
+                ("_csrf", &csrf),
+                ("shortcut", "/salam"),
+                ("title", "Salam"),
+                ("body", body),
+                ("do", "save"),
+            ],
         )
         .await;
-    assert_eq!((s, h["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/settings/canned?ok=canned.saved"));
+    assert_eq!(
+        (s, h["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/settings/canned?ok=canned.saved")
+    );
     let (_, list) = app.get(&t.token, "/api/v1/canned-replies").await;
     let id = list[0]["id"].as_i64().unwrap();
     let (_, _, html) = app.page(&session, "/settings/canned?ok=canned.saved").await;
     assert!(html.contains("Balasan cepat disimpan."));
     assert!(html.contains("<code>/salam</code>"));
-    assert!(html.contains("Halo Siti Rahayu"), "the list shows the sample");
+    assert!(
+        html.contains("Halo Siti Rahayu"),
+        "the list shows the sample"
+    );
 
     let edit = format!("/settings/canned/{id}");
     let (s, _, html) = app.page(&session, &edit).await;
@@ -212,11 +296,22 @@ async fn the_canned_page_previews_saves_edits_and_deletes() {
         .post_form(
             &session,
             &edit,
-            &[("_csrf", &csrf), ("shortcut", "/salam"), ("title", "Salam"), ("body", "Hai {{ nama }}"), ("do", "save")],
+            &[
+                ("_csrf", &csrf),
+                ("shortcut", "/salam"),
+                ("title", "Salam"),
+                ("body", "Hai {{ nama }}"),
+                ("do", "save"),
+            ],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    assert_eq!(app.get(&t.token, &format!("/api/v1/canned-replies/{id}")).await.1["body"], "Hai {{ nama }}");
+    assert_eq!(
+        app.get(&t.token, &format!("/api/v1/canned-replies/{id}"))
+            .await
+            .1["body"],
+        "Hai {{ nama }}"
+    );
 
     // An agent reads the list but gets no form and cannot post one.
     guyub_services::staff::add_user(
@@ -232,7 +327,10 @@ async fn the_canned_page_previews_saves_edits_and_deletes() {
     )
     .await
     .unwrap();
-    let agent = app.login("kop-ui-canned", "cs@kop-ui-canned.id", PASSWORD).await.unwrap();
+    let agent = app
+        .login("kop-ui-canned", "cs@kop-ui-canned.id", PASSWORD)
+        .await
+        .unwrap();
     let (s, _, html) = app.page(&agent, "/settings/canned").await;
     assert_eq!(s, 200);
     assert!(html.contains("Hai Siti Rahayu") && !html.contains("name=\"body\""));
@@ -248,7 +346,10 @@ async fn the_canned_page_previews_saves_edits_and_deletes() {
         .post_form(&session, &format!("{edit}/delete"), &[("_csrf", &csrf)])
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    assert_eq!(app.get(&t.token, "/api/v1/canned-replies").await.1, json!([]));
+    assert_eq!(
+        app.get(&t.token, "/api/v1/canned-replies").await.1,
+        json!([])
+    );
     let (s, _, _) = app.page(&session, &edit).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }

@@ -42,7 +42,12 @@ async fn sla_settings_are_read_and_changed_through_the_api() {
     assert_eq!(v["targets"]["normal"]["resolution_minutes"], 1440);
 
     let (s, v) = app
-        .send(Method::PUT, &t.token, "/api/v1/sla/settings", Some(settings_body()))
+        .send(
+            Method::PUT,
+            &t.token,
+            "/api/v1/sla/settings",
+            Some(settings_body()),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["saved"], true);
@@ -52,7 +57,11 @@ async fn sla_settings_are_read_and_changed_through_the_api() {
     assert_eq!(v["targets"]["urgent"]["resolution_minutes"], 120);
     let (_, again) = app.get(&t.token, "/api/v1/sla/settings").await;
     assert_eq!(again["targets"]["normal"]["first_response_minutes"], 45);
-    assert!(app.audit_actions(&t).await.contains(&"sla.settings_changed".to_string()));
+    assert!(
+        app.audit_actions(&t)
+            .await
+            .contains(&"sla.settings_changed".to_string())
+    );
 
     // Each bad value is named.
     let mut cases: Vec<(Value, &str)> = Vec::new();
@@ -79,7 +88,12 @@ async fn sla_settings_are_read_and_changed_through_the_api() {
     }
     // A body that is not the shape asked for is a problem document too.
     let (s, v) = app
-        .send(Method::PUT, &t.token, "/api/v1/sla/settings", Some(json!({"time_zone": 7})))
+        .send(
+            Method::PUT,
+            &t.token,
+            "/api/v1/sla/settings",
+            Some(json!({"time_zone": 7})),
+        )
         .await;
     assert_eq!(s, 422, "{v}");
     let (_, still) = app.get(&t.token, "/api/v1/sla/settings").await;
@@ -89,7 +103,12 @@ async fn sla_settings_are_read_and_changed_through_the_api() {
     let agent = app.token_for(&t, Role::Agent).await;
     assert_eq!(app.get(&agent, "/api/v1/sla/settings").await.0, 403);
     let (s, _) = app
-        .send(Method::PUT, &agent, "/api/v1/sla/settings", Some(settings_body()))
+        .send(
+            Method::PUT,
+            &agent,
+            "/api/v1/sla/settings",
+            Some(settings_body()),
+        )
         .await;
     assert_eq!(s, 403);
     let supervisor = app.token_for(&t, Role::Supervisor).await;
@@ -104,7 +123,10 @@ async fn sla_settings_are_read_and_changed_through_the_api() {
         ("/api/v1/sla/holidays", "post"),
         ("/api/v1/sla/holidays/{id}", "delete"),
     ] {
-        assert_eq!(doc["paths"][path][method]["tags"][0], "inbox", "{method} {path}");
+        assert_eq!(
+            doc["paths"][path][method]["tags"][0], "inbox",
+            "{method} {path}"
+        );
     }
 }
 
@@ -146,9 +168,15 @@ async fn holidays_are_added_listed_and_removed_through_the_api() {
     let path = format!("/api/v1/sla/holidays/{}", h["id"]);
     let (s, v) = app.send(Method::DELETE, &other.token, &path, None).await;
     assert_eq!(s, 404, "{v}");
-    assert_eq!(app.get(&other.token, "/api/v1/sla/holidays").await.1, json!([]));
+    assert_eq!(
+        app.get(&other.token, "/api/v1/sla/holidays").await.1,
+        json!([])
+    );
     let (s, v) = app.send(Method::DELETE, &t.token, &path, None).await;
-    assert_eq!((s.as_u16(), v["name"].as_str()), (200, Some("Hari Kemerdekaan")));
+    assert_eq!(
+        (s.as_u16(), v["name"].as_str()),
+        (200, Some("Hari Kemerdekaan"))
+    );
     assert_eq!(app.send(Method::DELETE, &t.token, &path, None).await.0, 404);
     let (s, _) = app
         .send(Method::DELETE, &t.token, "/api/v1/sla/holidays/abc", None)
@@ -160,7 +188,10 @@ async fn holidays_are_added_listed_and_removed_through_the_api() {
 async fn the_sla_page_saves_hours_targets_and_holidays() {
     let app = TestApp::spawn().await;
     let t = app.tenant("kop-ui-sla").await;
-    let session = app.login("kop-ui-sla", &t.owner_email, PASSWORD).await.unwrap();
+    let session = app
+        .login("kop-ui-sla", &t.owner_email, PASSWORD)
+        .await
+        .unwrap();
     let (s, _, html) = app.page(&session, "/settings/sla").await;
     assert_eq!(s, 200);
     assert!(html.contains("Jam layanan dan target"), "{html}");
@@ -213,7 +244,10 @@ async fn the_sla_page_saves_hours_targets_and_holidays() {
             &[("_csrf", &csrf), ("day", "2026-08-17"), ("name", "HUT RI")],
         )
         .await;
-    assert_eq!((s, h["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/settings/sla?ok=sla.holiday_added"));
+    assert_eq!(
+        (s, h["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/settings/sla?ok=sla.holiday_added")
+    );
     let (s, _, html) = app
         .post_form(
             &session,
@@ -226,9 +260,15 @@ async fn the_sla_page_saves_hours_targets_and_holidays() {
     let (_, list) = app.get(&t.token, "/api/v1/sla/holidays").await;
     let id = list[0]["id"].as_i64().unwrap();
     let (_, _, html) = app.page(&session, "/settings/sla").await;
-    assert!(html.contains("HUT RI") && html.contains(&format!("/settings/sla/holidays/{id}/delete")));
+    assert!(
+        html.contains("HUT RI") && html.contains(&format!("/settings/sla/holidays/{id}/delete"))
+    );
     let (s, _, _) = app
-        .post_form(&session, &format!("/settings/sla/holidays/{id}/delete"), &[("_csrf", &csrf)])
+        .post_form(
+            &session,
+            &format!("/settings/sla/holidays/{id}/delete"),
+            &[("_csrf", &csrf)],
+        )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(app.get(&t.token, "/api/v1/sla/holidays").await.1, json!([]));
@@ -248,7 +288,10 @@ async fn the_sla_page_saves_hours_targets_and_holidays() {
         )
         .await
         .unwrap();
-        let agent = app.login("kop-ui-sla", "cs@kop-ui-sla.id", PASSWORD).await.unwrap();
+        let agent = app
+            .login("kop-ui-sla", "cs@kop-ui-sla.id", PASSWORD)
+            .await
+            .unwrap();
         let (s, _, _) = app.page(&agent, "/settings/sla").await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         let (_, _, home) = app.page(&agent, "/").await;

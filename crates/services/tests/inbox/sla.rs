@@ -121,11 +121,14 @@ async fn the_defaults_hold_until_a_supervisor_saves_settings() {
     assert_eq!(c.audit_actions().await, ["sla.settings_changed"]);
 }
 
+/// A change to valid settings that makes them wrong.
+type Change = Box<dyn Fn(&mut SettingsInput<'static>)>;
+
 #[tokio::test]
 async fn bad_settings_are_refused_naming_the_field_and_nothing_is_saved() {
     let c = Coop::new("kop-sla-bad").await;
     let admin = c.actor(Role::Admin, 1);
-    let cases: Vec<(Box<dyn Fn(&mut SettingsInput<'static>)>, &str)> = vec![
+    let cases: Vec<(Change, &str)> = vec![
         (Box::new(|i| i.time_zone = "Asia/Bandung"), "time_zone"),
         (Box::new(|i| i.time_zone = ""), "time_zone"),
         (Box::new(|i| i.hours[2] = "16:00-08:00"), "hours.wed"),
