@@ -27,3 +27,5 @@ id_type!(ChannelId, ConversationId, MessageId);
 id_type!(AccountId, JournalEntryId);
 
 id_type!(LoanProductId, LoanId, LoanRepaymentId);
+
+id_type!(HolidayId, CannedReplyId);

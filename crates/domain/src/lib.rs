@@ -1,6 +1,6 @@
 //! Pure rules of Guyub: value types that cannot be wrong once parsed, roles and
-//! permissions, the audit hash chain, and the rules of money (`money`). Nothing here
-//! does I/O or is async.
+//! permissions, the audit hash chain, the rules of money (`money`) and service levels
+//! counted in business hours (`sla`). Nothing here does I/O or is async.
 
 pub mod audit;
 pub mod identity;
@@ -8,6 +8,7 @@ pub mod ids;
 pub mod member;
 pub mod money;
 pub mod permission;
+pub mod sla;
 pub mod text;
 
 pub use identity::{IdentityKey, IdentityKind};

@@ -3,6 +3,7 @@
 //! they never reach the store for a change themselves.
 
 pub mod auth;
+pub mod canned;
 pub mod channels;
 pub mod conversations;
 pub mod demo;
@@ -21,6 +22,7 @@ pub mod secret;
 pub mod secretbox;
 pub mod setup;
 pub mod shu;
+pub mod sla;
 pub mod staff;
 
 use guyub_domain::{Action, ApiTokenId, CooperativeId, Role, UserId};

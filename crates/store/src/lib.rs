@@ -7,6 +7,7 @@
 //! `CooperativeId` and puts it in the `WHERE` clause; there is no unscoped variant.
 
 pub mod audit;
+pub mod canned;
 pub mod channels;
 pub mod contacts;
 pub mod cooperatives;
@@ -21,6 +22,7 @@ pub mod savings;
 pub mod sessions;
 pub mod setup;
 pub mod shu;
+pub mod sla;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -30,6 +30,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "loans", include_str!("../migrations/0007_loans.sql")),
     (8, "shu", include_str!("../migrations/0008_shu.sql")),
     (9, "inbox", include_str!("../migrations/0009_inbox.sql")),
+    (
+        11,
+        "sla_canned",
+        include_str!("../migrations/0011_sla_canned.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {

@@ -11,6 +11,9 @@ mod staff;
 pub(crate) mod ledger;
 mod reports;
 mod shu;
+// SLA and canned replies (issue 5, the inbox).
+mod canned;
+mod sla;
 
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -29,7 +32,7 @@ use utoipa_axum::router::OpenApiRouter;
     components(schemas(Problem)),
     tags(
         (name = "savings", description = "Simpanan: settings, balances and statements (buku tabungan), deposits, withdrawals, transfers and payouts with their receipts, wajib arrears, and the monthly wajib billing and jasa simpanan runs."),
-        (name = "inbox", description = "The unified inbox: conversations across every channel with filters and unread counts, the member's whole history, assignment and transfer, snooze, resolve and reopen, priority, labels, private notes, splitting a wrongly grouped message out, agents' presence, capacity and skills, teams, routing rules and inbox settings."),
+        (name = "inbox", description = "The unified inbox: conversations across every channel with filters and unread counts, the member's whole history, assignment and transfer, snooze, resolve and reopen, priority, labels, private notes, splitting a wrongly grouped message out, agents' presence, capacity and skills, teams, routing rules and inbox settings; SLA settings and holidays (targets counted in business hours); canned replies with their templates."),
         (name = "loans", description = "Pinjaman: products, applications approved by a second person, disbursement, schedules, repayments, payoff, collectibility and the loan portfolio."),
     )
 )]
@@ -60,7 +63,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(reports::router())
                 .merge(shu::router())
                 .merge(loans::router())
-                .merge(inbox::router()),
+                .merge(inbox::router())
+                .merge(sla::router())
+                .merge(canned::router()),
         )
         .split_for_parts()
 }

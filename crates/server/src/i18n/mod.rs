@@ -167,6 +167,16 @@ mod tests {
             for st in ["open", "resolved"] {
                 dynamic.push(format!("conv.status.{st}"));
             }
+            // SLA and canned replies (issue 5, the inbox).
+            dynamic.extend(guyub_domain::sla::WEEKDAYS.map(|d| format!("sla.weekday.{d}")));
+            dynamic.extend(
+                guyub_domain::sla::Priority::ALL.map(|p| format!("sla.priority.{}", p.as_str())),
+            );
+            dynamic.extend(
+                guyub_services::canned::VARIABLES
+                    .iter()
+                    .map(|v| format!("canned.var.{}", v.name)),
+            );
             for k in [
                 "gender.L",
                 "gender.P",

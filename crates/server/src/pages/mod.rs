@@ -19,6 +19,9 @@ mod simulator_page;
 mod ledger;
 mod reports;
 mod shu;
+// SLA and canned replies (issue 5, the inbox).
+mod canned;
+mod sla;
 
 use crate::auth::PageSession;
 use crate::error::PageError;
@@ -178,6 +181,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/loans/{id}/repay", post(loans::repay))
         .route("/loans/{id}/payoff", post(loans::payoff))
         .route("/reports/loan-portfolio", get(loan_report::portfolio))
+        // SLA and canned replies (issue 5, the inbox).
+        .route("/settings/sla", get(sla::show).post(sla::save))
+        .route("/settings/sla/holidays", post(sla::add_holiday))
+        .route(
+            "/settings/sla/holidays/{id}/delete",
+            post(sla::remove_holiday),
+        )
+        .route("/settings/canned", get(canned::list).post(canned::create))
+        .route(
+            "/settings/canned/{id}",
+            get(canned::edit_form).post(canned::update),
+        )
+        .route("/settings/canned/{id}/delete", post(canned::delete))
         .route("/account", get(account::show))
         .route("/account/language", post(account::language))
         .route("/account/password", post(account::password))
@@ -205,6 +221,8 @@ pub struct Shell {
     pub can_audit: bool,
     /// Conversations (the inbox work).
     pub can_inbox: bool,
+    /// SLA settings (supervisors, administrators, owners).
+    pub can_routing: bool,
     /// The provider simulator is on (`--demo`): its page is in the menu.
     pub simulator: bool,
     /// Kasir / Teller: deposits, withdrawals, transfers.
@@ -251,6 +269,7 @@ impl Shell {
             can_tokens: role.can(Action::ManageTokens),
             can_audit: role.can(Action::ViewAudit),
             can_inbox: role.can(Action::WorkInbox),
+            can_routing: role.can(Action::ManageRouting),
             simulator: state.config.simulator,
             can_teller: role.can(Action::TellerTransactions),
             can_savings_settings: role.can(Action::PostJournal),

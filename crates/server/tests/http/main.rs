@@ -2,6 +2,7 @@
 //! database (SQLite by default, PostgreSQL with GUYUB_TEST_DATABASE_URL).
 
 mod api;
+mod canned;
 mod email;
 mod files;
 mod inbox;
@@ -12,6 +13,7 @@ mod media;
 mod members;
 mod pipeline;
 mod savings;
+mod sla;
 mod support;
 mod ui;
 mod webchat;
