@@ -307,7 +307,7 @@ pub async fn reply(
         &actor.label(),
     )
     .await?;
-    guyub_store::inbox::responded(&mut tx, coop, id, now_ms()).await?;
+    crate::sla::first_response(&mut tx, coop, id, now_ms()).await?;
     if c.status != "open" {
         // Answering a snoozed or resolved conversation opens it again.
         guyub_store::inbox::set_status(&mut tx, coop, id, "open", None).await?;

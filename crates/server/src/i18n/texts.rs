@@ -660,6 +660,12 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("conv.status.open", "terbuka", "open"),
     ("conv.status.resolved", "selesai", "resolved"),
     ("conv.status.snoozed", "ditunda", "snoozed"),
+    ("inbox.canned", "Balasan cepat", "Canned reply"),
+    (
+        "inbox.canned_insert",
+        "Sisipkan ke balasan",
+        "Put in the reply",
+    ),
     ("inbox.add_label", "Tambah label", "Add label"),
     ("inbox.add_note", "Simpan catatan", "Save note"),
     (

@@ -344,6 +344,8 @@ struct ConversationPage {
     seen: i64,
     text: String,
     note: String,
+    /// Canned replies: (id, shortcut, title).
+    canned: Vec<(i64, String, String)>,
     error: Option<String>,
     /// The member's side in the simulator, when it runs: (channel id, their id there).
     simulator: Option<(i64, String)>,
@@ -366,6 +368,12 @@ async fn conversation_page(
     let teams = inbox::teams(&state.db, &s.actor)
         .await
         .map_err(|e| s.fail(e))?;
+    let canned = guyub_services::canned::list(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?
+        .into_iter()
+        .map(|r| (r.id.0, r.shortcut, r.title))
+        .collect();
     let kinds: HashMap<ChannelId, String> = d
         .reply_options
         .iter()
@@ -503,6 +511,7 @@ async fn conversation_page(
         seen: d.seen,
         text,
         note: String::new(),
+        canned,
         error,
         simulator,
     };
@@ -590,6 +599,44 @@ pub async fn reply(
         .map(|_| ());
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/conversations/{id}#reply")).into_response()),
+        Err(e) => {
+            let shown = refusal(&s, e)?;
+            conversation_page(&state, &s, ConversationId(id), None, f.text, Some(shown)).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CannedForm {
+    canned: String,
+    text: String,
+}
+
+/// Puts a canned reply, filled in for this conversation, into the reply box (nothing
+/// is sent; the agent reads and sends it).
+pub async fn insert_canned(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<i64>,
+    Form(f): Form<CannedForm>,
+) -> PageResult {
+    let rendered = match inbox::canned_context(&state.db, &s.actor, ConversationId(id)).await {
+        Ok(ctx) => {
+            let key = guyub_services::canned::CannedRef::parse(&f.canned);
+            guyub_services::canned::render(&state.db, &s.actor, &key, &ctx).await
+        }
+        Err(e) => Err(e),
+    };
+    match rendered {
+        Ok(text) => {
+            let text = if f.text.trim().is_empty() {
+                text
+            } else {
+                format!("{}\n{text}", f.text.trim_end())
+            };
+            conversation_page(&state, &s, ConversationId(id), None, text, None).await
+        }
         Err(e) => {
             let shown = refusal(&s, e)?;
             conversation_page(&state, &s, ConversationId(id), None, f.text, Some(shown)).await

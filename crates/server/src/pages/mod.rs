@@ -91,6 +91,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(conversations::set_priority),
         )
         .route("/conversations/{id}/note", post(conversations::add_note))
+        .route(
+            "/conversations/{id}/canned",
+            post(conversations::insert_canned),
+        )
         .route("/conversations/{id}/label", post(conversations::label))
         .route(
             "/conversations/{id}/messages/{message}/split",

@@ -62,6 +62,52 @@ pub struct ReplyOption {
     pub default: bool,
 }
 
+fn priority_of(p: &str) -> guyub_domain::sla::Priority {
+    guyub_domain::sla::Priority::parse(p).unwrap_or(guyub_domain::sla::Priority::Normal)
+}
+
+/// The values a canned reply may use, for one conversation.
+pub async fn canned_context(
+    db: &Db,
+    actor: &Actor,
+    id: ConversationId,
+) -> Result<crate::canned::CannedContext> {
+    actor.require(Action::WorkInbox)?;
+    let coop = actor.cooperative_id;
+    let mut conn = db.conn().await?;
+    let c = messages::get_conversation(&mut conn, coop, id).await?;
+    let contact = contacts::get_contact(&mut conn, coop, c.contact_id).await?;
+    let member = match contact.member_id {
+        Some(m) => guyub_store::members::get(&mut conn, coop, m).await.ok(),
+        None => None,
+    };
+    let agen = match actor.user_id() {
+        Some(u) => users::get(&mut conn, coop, u)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let koperasi = guyub_store::cooperatives::get(&mut conn, coop)
+        .await
+        .map(|k| k.name)
+        .unwrap_or_default();
+    let kanal = channels::get(&mut conn, coop, c.channel_id)
+        .await
+        .map(|ch| ch.kind)
+        .unwrap_or_default();
+    Ok(crate::canned::CannedContext {
+        nama: member
+            .as_ref()
+            .map(|m| m.fields.name.clone())
+            .unwrap_or(contact.display_name),
+        no_anggota: member.map(|m| m.member_no).unwrap_or_default(),
+        agen,
+        koperasi,
+        kanal,
+    })
+}
+
 /// One conversation as the agent sees it.
 #[derive(Debug, Clone)]
 pub struct Detail {
@@ -342,6 +388,14 @@ pub async fn set_status(
         }
     };
     inbox::set_status(&mut tx, coop, id, status, until).await?;
+    match change {
+        StatusChange::Resolve => crate::sla::resolved(&mut tx, coop, id, now).await?,
+        // Reopened: the targets count again from now.
+        StatusChange::Reopen if c.status == "resolved" => {
+            crate::sla::stamp(&mut tx, coop, id, now, priority_of(&c.priority)).await?
+        }
+        _ => {}
+    }
     inbox::add_event(&mut tx, coop, id, kind, &detail, &actor.label()).await?;
     record(
         &mut tx,
@@ -383,6 +437,7 @@ pub async fn set_priority(
     let c = messages::get_conversation(&mut tx, coop, id).await?;
     if c.priority != priority {
         inbox::set_priority(&mut tx, coop, id, priority).await?;
+        crate::sla::stamp(&mut tx, coop, id, c.opened_at, priority_of(priority)).await?;
         inbox::add_event(&mut tx, coop, id, "priority", priority, &actor.label()).await?;
         record(
             &mut tx,
@@ -519,6 +574,14 @@ pub async fn split(
         messages::create_conversation(&mut tx, coop, m.contact_id, m.channel_id, m.created_at)
             .await?;
     inbox::move_messages(&mut tx, coop, id, fresh.id, &moving).await?;
+    crate::sla::stamp(
+        &mut tx,
+        coop,
+        fresh.id,
+        m.created_at,
+        priority_of(&c.priority),
+    )
+    .await?;
     inbox::refresh_activity(&mut tx, coop, fresh.id).await?;
     inbox::refresh_activity(&mut tx, coop, id).await?;
     inbox::touch_inbound(

@@ -49,6 +49,20 @@ pub async fn opened(
     } else {
         inbox::teams(conn, coop).await?
     };
+    // SLA targets from the opening, at the default priority.
+    let now = now_ms();
+    let policy = crate::sla::policy(conn, coop, now).await?;
+    for (id, _, _) in list {
+        crate::sla::stamp_with(
+            conn,
+            coop,
+            *id,
+            now,
+            guyub_domain::sla::Priority::Normal,
+            &policy,
+        )
+        .await?;
+    }
     for (id, text, kind) in list {
         if let Some(skill) = detect_skill(&rules, text, *kind) {
             let team = teams

@@ -168,6 +168,25 @@ impl Pipeline {
         tasks.push(tokio::spawn(async move { f.run_media_fetcher().await }));
         let i = self.clone();
         tasks.push(tokio::spawn(async move { i.run_inbox_timers().await }));
+        let hub = self.clone();
+        let db = self.db.clone();
+        tasks.push(tokio::spawn(async move {
+            crate::sla::run_sweeper(db, crate::sla::SWEEP_EVERY, move |breaches| {
+                hub.publish(
+                    breaches
+                        .iter()
+                        .map(|b| {
+                            Realtime::conversation(
+                                b.cooperative_id,
+                                b.conversation_id,
+                                "sla.breach",
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .await
+        }));
         stop.await;
         for t in tasks {
             t.abort();
