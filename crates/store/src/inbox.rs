@@ -1112,3 +1112,144 @@ pub async fn responded(
     .await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------- CSAT
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_survey(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    conversation: ConversationId,
+    channel: ChannelId,
+    identity: guyub_domain::IdentityId,
+    agent: Option<i64>,
+    team: Option<i64>,
+    at: i64,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO csat_surveys (cooperative_id, conversation_id, channel_id, identity_id, agent_id, team_id, sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(coop.0)
+    .bind(conversation.0)
+    .bind(channel.0)
+    .bind(identity.0)
+    .bind(agent)
+    .bind(team)
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Unanswered surveys sent to these identities since `since`: (survey, identity,
+/// conversation), newest last.
+pub async fn pending_surveys(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    identities: &[guyub_domain::IdentityId],
+    since: i64,
+) -> Result<Vec<(i64, guyub_domain::IdentityId, ConversationId)>> {
+    let mut out = Vec::new();
+    for chunk in identities.chunks(300) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let list = chunk
+            .iter()
+            .map(|i| i.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT id, identity_id, conversation_id FROM csat_surveys WHERE cooperative_id = $1
+             AND answered_at IS NULL AND sent_at >= $2 AND identity_id IN ({list}) ORDER BY id"
+        ));
+        for r in sqlx::query(sql)
+            .bind(coop.0)
+            .bind(since)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            out.push((
+                r.try_get("id")?,
+                guyub_domain::IdentityId(r.try_get("identity_id")?),
+                ConversationId(r.try_get("conversation_id")?),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn answer_survey(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: i64,
+    score: i64,
+    comment: Option<&str>,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE csat_surveys SET score = $3, comment = $4, answered_at = $5 WHERE cooperative_id = $1 AND id = $2",
+    )
+    .bind(coop.0)
+    .bind(id)
+    .bind(score)
+    .bind(comment)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// CSAT per agent, team or channel over a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsatRow {
+    /// `agent`, `team` or `channel`.
+    pub by: &'static str,
+    /// The agent's, team's or channel's id (0: none).
+    pub key: i64,
+    pub sent: i64,
+    pub answered: i64,
+    pub score_sum: i64,
+    /// Answers of 4 or 5.
+    pub satisfied: i64,
+}
+
+pub async fn csat_results(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    from: i64,
+    to: i64,
+) -> Result<Vec<CsatRow>> {
+    let mut out = Vec::new();
+    for (by, col) in [
+        ("agent", "agent_id"),
+        ("team", "team_id"),
+        ("channel", "channel_id"),
+    ] {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT COALESCE({col}, 0) AS k, CAST(COUNT(*) AS BIGINT) AS sent,
+                CAST(COUNT(answered_at) AS BIGINT) AS answered,
+                CAST(COALESCE(SUM(score), 0) AS BIGINT) AS score_sum,
+                CAST(COALESCE(SUM(CASE WHEN score >= 4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS satisfied
+             FROM csat_surveys WHERE cooperative_id = $1 AND sent_at >= $2 AND sent_at < $3
+             GROUP BY COALESCE({col}, 0) ORDER BY k"
+        ));
+        for r in sqlx::query(sql)
+            .bind(coop.0)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            out.push(CsatRow {
+                by,
+                key: r.try_get("k")?,
+                sent: r.try_get("sent")?,
+                answered: r.try_get("answered")?,
+                score_sum: r.try_get("score_sum")?,
+                satisfied: r.try_get("satisfied")?,
+            });
+        }
+    }
+    Ok(out)
+}

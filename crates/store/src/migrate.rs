@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sla_canned",
         include_str!("../migrations/0011_sla_canned.sql"),
     ),
+    (12, "csat", include_str!("../migrations/0012_csat.sql")),
 ];
 
 fn dialect(sql: &str, engine: Engine) -> String {

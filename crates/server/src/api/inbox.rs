@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(list_rules, add_rule))
         .routes(routes!(delete_rule))
+        .routes(routes!(csat))
 }
 
 fn unprocessable(field: &str, detail: &str) -> ApiError {
@@ -720,4 +721,55 @@ async fn delete_rule(
 ) -> Result<StatusCode, ApiError> {
     inbox::delete_skill_rule(&st.db, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct CsatQuery {
+    /// Surveys sent from (ms since the epoch); default 30 days ago.
+    from_ms: Option<i64>,
+    /// …until (exclusive); default now.
+    to_ms: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CsatOut {
+    /// agent, team or channel.
+    pub by: String,
+    /// The agent's user id, team id or channel id; 0 for none (unassigned, no team).
+    pub id: i64,
+    pub sent: i64,
+    pub answered: i64,
+    /// Mean score of the answers, 1–5, two decimals; null without answers.
+    pub average: Option<f64>,
+    /// Share of answers that were 4 or 5, percent.
+    pub satisfied_percent: Option<f64>,
+}
+
+/// Satisfaction survey results per agent, team and channel.
+#[utoipa::path(get, path = "/inbox/csat", tag = "inbox", params(CsatQuery), responses((status = 200, body = Vec<CsatOut>), (status = 422, body = crate::error::Problem)))]
+async fn csat(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+    Query(q): Query<CsatQuery>,
+) -> ApiResult<Vec<CsatOut>> {
+    let to = q.to_ms.unwrap_or_else(|| guyub_store::now_ms() + 1);
+    let from = q.from_ms.unwrap_or(to - 30 * 86_400_000);
+    let rows = inbox::csat::results(&st.db, &a, from, to).await?;
+    Ok(Json(rows.into_iter().map(csat_out).collect()))
+}
+
+pub(crate) fn csat_out(r: guyub_store::inbox::CsatRow) -> CsatOut {
+    let avg =
+        (r.answered > 0).then(|| (r.score_sum as f64 / r.answered as f64 * 100.0).round() / 100.0);
+    let sat =
+        (r.answered > 0).then(|| (r.satisfied as f64 * 1000.0 / r.answered as f64).round() / 10.0);
+    CsatOut {
+        by: r.by.to_string(),
+        id: r.key,
+        sent: r.sent,
+        answered: r.answered,
+        average: avg,
+        satisfied_percent: sat,
+    }
 }

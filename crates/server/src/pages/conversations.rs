@@ -969,3 +969,143 @@ pub async fn resend(
         Err(e) => after(&state, &s, id, Err(e), String::new()).await,
     }
 }
+
+struct CsatLine {
+    name: String,
+    sent: i64,
+    answered: i64,
+    average: String,
+    satisfied: String,
+}
+
+#[derive(Template)]
+#[template(path = "csat.html")]
+struct CsatPage {
+    t: Tr,
+    shell: Shell,
+    from: String,
+    to: String,
+    /// (heading key, lines)
+    groups: Vec<(&'static str, Vec<CsatLine>)>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsatQuery {
+    from: String,
+    to: String,
+}
+
+/// Satisfaction results per agent, team and channel over a period (dates in the
+/// cooperative's zone; the last 30 days by default).
+pub async fn csat(
+    State(state): State<AppState>,
+    s: PageSession,
+    Query(q): Query<CsatQuery>,
+) -> PageResult {
+    let shell = Shell::load(&state, &s, "conversations", None).await?;
+    let zone = jiff::tz::TimeZone::get(&shell.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
+    let mut error = None;
+    let mut day = |raw: &str, default: jiff::civil::Date, field: &str| -> jiff::civil::Date {
+        if raw.is_empty() {
+            return default;
+        }
+        raw.parse().unwrap_or_else(|_| {
+            error = Some(format!("{field}: {raw:?} is not a date (YYYY-MM-DD)"));
+            default
+        })
+    };
+    let from = day(
+        &q.from,
+        today
+            .checked_sub(jiff::Span::new().days(30))
+            .unwrap_or(today),
+        "from",
+    );
+    let to = day(&q.to, today, "to");
+    let ms = |d: jiff::civil::Date| {
+        d.to_zoned(zone.clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(0)
+    };
+    let end = to.tomorrow().map(ms).unwrap_or(i64::MAX);
+    let rows = match guyub_services::inbox::csat::results(&state.db, &s.actor, ms(from), end).await
+    {
+        Ok(r) => r,
+        Err(e @ ServiceError::Invalid { .. }) => {
+            error = Some(e.to_string());
+            Vec::new()
+        }
+        Err(e) => return Err(s.fail(e)),
+    };
+    let agents = inbox::agents(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let teams = inbox::teams(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let chans = guyub_services::channels::list(&state.db, &state.pipeline.secrets, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let t = s.tr();
+    let mut groups: Vec<(&'static str, Vec<CsatLine>)> = vec![
+        ("inbox.csat.by_agent", vec![]),
+        ("inbox.csat.by_team", vec![]),
+        ("inbox.csat.by_channel", vec![]),
+    ];
+    for r in rows {
+        let name = match r.by {
+            "agent" => agent_name(&agents, Some(r.key)),
+            "team" => teams
+                .iter()
+                .find(|x| x.id == r.key)
+                .map(|x| x.name.clone())
+                .unwrap_or_default(),
+            _ => chans
+                .iter()
+                .find(|c| c.id.0 == r.key)
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+        };
+        let name = if name.is_empty() {
+            t.s("inbox.nobody").to_string()
+        } else {
+            name
+        };
+        let slot = match r.by {
+            "agent" => 0,
+            "team" => 1,
+            _ => 2,
+        };
+        let o = crate::api::inbox::csat_out(r);
+        groups[slot].1.push(CsatLine {
+            name,
+            sent: o.sent,
+            answered: o.answered,
+            average: o
+                .average
+                .map(|a| format!("{a:.2}"))
+                .unwrap_or_else(|| "—".into()),
+            satisfied: o
+                .satisfied_percent
+                .map(|p| format!("{p:.1}%"))
+                .unwrap_or_else(|| "—".into()),
+        });
+    }
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = CsatPage {
+        t,
+        shell,
+        from: from.to_string(),
+        to: to.to_string(),
+        groups,
+        error,
+    };
+    Ok((status, html(&view, s.lang())?).into_response())
+}

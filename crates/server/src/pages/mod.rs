@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(conversations::split_out),
         )
         .route("/inbox/presence", post(conversations::presence))
+        .route("/inbox/csat", get(conversations::csat))
         .route("/inbox/events", get(conversations::events))
         .route(
             "/conversations/{id}/file",

@@ -895,3 +895,87 @@ async fn the_inbox_pages_work_without_script() {
         "resolved is not in my open view"
     );
 }
+
+#[tokio::test]
+async fn a_resolved_conversation_asks_for_a_rating_and_keeps_the_answer() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("puas").await;
+    let wa = app.channel(&t, "whatsapp").await;
+    app.member_writes(
+        wa,
+        "6281300001111",
+        "Nina",
+        "Bagaimana cara daftar anggota?",
+    )
+    .await;
+    let id = list_of(&app, &t, "", 1).await[0]["id"].as_i64().unwrap();
+    let (s, v) = post(
+        &app,
+        &t,
+        &format!("/api/v1/conversations/{id}/messages"),
+        json!({"text": "Isi formulir di kantor, Bu."}),
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    let (s, v) = post(
+        &app,
+        &t,
+        &format!("/api/v1/conversations/{id}/status"),
+        json!({"action": "resolve"}),
+    )
+    .await;
+    assert_eq!(s, 204, "{v}");
+    app.eventually("the survey reached WhatsApp", || async {
+        app.sim_sent()
+            .await
+            .iter()
+            .any(|m| m.to_string().contains("Seberapa puas"))
+    })
+    .await;
+
+    // The answer stays in the resolved conversation; it does not reopen it.
+    app.member_writes(wa, "6281300001111", "Nina", "4 cepat dan jelas")
+        .await;
+    let d = messages_count(&app, &t, id, 4).await;
+    assert_eq!(d["conversation"]["status"], "resolved");
+    assert!(
+        d["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "csat" && e["detail"] == "4"),
+        "{d}"
+    );
+    list_of(&app, &t, "", 0).await;
+    let (s, rows) = app.get(&t.token, "/api/v1/inbox/csat").await;
+    assert_eq!(s, 200, "{rows}");
+    let channel = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["by"] == "channel")
+        .unwrap();
+    assert_eq!(channel["id"], wa);
+    assert_eq!(channel["sent"], 1);
+    assert_eq!(channel["answered"], 1);
+    assert_eq!(channel["average"], 4.0);
+    assert_eq!(channel["satisfied_percent"], 100.0);
+    let (s, v) = app
+        .get(&t.token, "/api/v1/inbox/csat?from_ms=10&to_ms=5")
+        .await;
+    assert_eq!(s, 422, "{v}");
+
+    // Answered once: the next message is a new question, in a new conversation.
+    app.member_writes(wa, "6281300001111", "Nina", "5").await;
+    let open = list_of(&app, &t, "", 1).await;
+    assert_ne!(open[0]["id"], id);
+    let session = app
+        .login(&t.coop.slug, &t.owner_email, PASSWORD)
+        .await
+        .unwrap();
+    let (s, _, page) = app.page(&session, "/inbox/csat").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("4.00") && page.contains("100.0%"), "{page}");
+    let (s, _, page) = app.page(&session, "/inbox/csat?from=kemarin").await;
+    assert_eq!(s, 422, "{page}");
+}

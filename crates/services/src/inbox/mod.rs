@@ -4,6 +4,7 @@
 //! wrongly grouped message out). Each change is one transaction with its activity
 //! entry and audit entry, and is published to live screens after the commit.
 
+pub mod csat;
 pub mod routing;
 
 use crate::conversations::check_window;
@@ -389,7 +390,12 @@ pub async fn set_status(
     };
     inbox::set_status(&mut tx, coop, id, status, until).await?;
     match change {
-        StatusChange::Resolve => crate::sla::resolved(&mut tx, coop, id, now).await?,
+        StatusChange::Resolve => {
+            crate::sla::resolved(&mut tx, coop, id, now).await?;
+            if csat::send(&mut tx, coop, &c).await? {
+                inbox::add_event(&mut tx, coop, id, "csat_sent", "", routing::ROUTING).await?;
+            }
+        }
         // Reopened: the targets count again from now.
         StatusChange::Reopen if c.status == "resolved" => {
             crate::sla::stamp(&mut tx, coop, id, now, priority_of(&c.priority)).await?
@@ -412,6 +418,10 @@ pub async fn set_status(
         Vec::new()
     };
     tx.commit().await?;
+    if status == "resolved" {
+        // The survey, if one was queued.
+        p.outbox_ready.notify_one();
+    }
     let mut events = vec![Realtime::conversation(coop, id, "conversation.updated")];
     events.extend(
         routed

@@ -275,11 +275,24 @@ async fn store_messages(
         let window = inbox::settings(conn, *coop).await?.group_window_minutes * 60_000;
         open.insert(*coop, (list, window));
     }
+    // Answers to a satisfaction survey stay in the surveyed conversation.
+    let texts: Vec<(CooperativeId, IdentityId, String)> = ready
+        .iter()
+        .map(|(e, m, k)| (e.cooperative_id, k.identity, m.content.text()))
+        .collect();
+    let answers: HashMap<usize, ConversationId> = crate::inbox::csat::take_answers(conn, &texts)
+        .await?
+        .into_iter()
+        .collect();
     let mut chosen: Vec<ConversationId> = Vec::with_capacity(ready.len());
     let mut created: Vec<(CooperativeId, ConversationId, usize)> = Vec::new();
     for (i, (e, m, k)) in ready.iter().enumerate() {
         let (list, window) = open.entry(e.cooperative_id).or_default();
-        let id = match join(list, k, e.channel_id, *window, now) {
+        let joined = answers
+            .get(&i)
+            .copied()
+            .or_else(|| join(list, k, e.channel_id, *window, now));
+        let id = match joined {
             Some(id) => id,
             None => {
                 let at = if m.at_ms > 0 { m.at_ms } else { now };
