@@ -22,6 +22,8 @@ mod shu;
 // SLA and canned replies (issue 5, the inbox).
 mod canned;
 mod sla;
+// Inbox routing settings (issue 5, the inbox).
+mod inbox_settings;
 
 use crate::auth::PageSession;
 use crate::error::PageError;
@@ -199,6 +201,25 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(canned::edit_form).post(canned::update),
         )
         .route("/settings/canned/{id}/delete", post(canned::delete))
+        // Inbox routing settings (issue 5, the inbox).
+        .route(
+            "/settings/inbox",
+            get(inbox_settings::show).post(inbox_settings::save),
+        )
+        .route(
+            "/settings/inbox/agents/{user_id}",
+            post(inbox_settings::update_agent),
+        )
+        .route("/settings/inbox/teams", post(inbox_settings::create_team))
+        .route(
+            "/settings/inbox/teams/{id}/members",
+            post(inbox_settings::set_team_members),
+        )
+        .route("/settings/inbox/rules", post(inbox_settings::add_rule))
+        .route(
+            "/settings/inbox/rules/{id}/delete",
+            post(inbox_settings::delete_rule),
+        )
         .route("/account", get(account::show))
         .route("/account/language", post(account::language))
         .route("/account/password", post(account::password))

@@ -6,6 +6,7 @@ mod canned;
 mod email;
 mod files;
 mod inbox;
+mod inbox_settings;
 mod isolation;
 mod ledger;
 mod loans;
