@@ -28,7 +28,7 @@ test('Siti writes on WhatsApp in the simulator, the owner replies, and the reply
   await page.fill('form.sim-form textarea[name=text]', question);
   await submit(page, 'form.sim-form button[type=submit]');
   assert.match(await page.locator('.flash').textContent(), /webhook/);
-  // The page refreshes itself (live.js) until the pipeline has stored the message.
+  // The page refreshes itself (inbox.js, on the live feed) until the pipeline has stored the message.
   await page.locator('#sim-chat li.mine', { hasText: question }).waitFor({ timeout: 15000 });
   await screenshot(page, 'simulator-member-wrote');
 
@@ -44,8 +44,8 @@ test('Siti writes on WhatsApp in the simulator, the owner replies, and the reply
   assert.match(await incoming.locator('.badge.kind').textContent(), /WhatsApp/);
 
   const answer = 'Selamat pagi Bu Siti, angsuran bulan ini Rp 250.000.';
-  await page.fill('form.reply textarea[name=text]', answer);
-  await submit(page, 'form.reply button[type=submit]');
+  await page.fill('form#reply textarea[name=text]', answer);
+  await submit(page, 'form#reply button[type=submit]');
   const outgoing = page.locator('ol.chat li.out', { hasText: answer });
   assert.ok(await outgoing.isVisible());
   // Queued, then sent once the fake provider took it (the list refreshes itself).

@@ -38,8 +38,8 @@ test('a visitor chats through the widget on a cooperative site and sees the repl
   await row.waitFor({ timeout: 15000 });
   await Promise.all([staff.waitForNavigation(), row.locator('a').first().click()]);
   const answer = 'Cukup KTP dan simpanan pokok Rp 100.000.';
-  await staff.fill('form.reply textarea[name=text]', answer);
-  await Promise.all([staff.waitForNavigation(), staff.click('form.reply button[type=submit]')]);
+  await staff.fill('form#reply textarea[name=text]', answer);
+  await Promise.all([staff.waitForNavigation(), staff.click('form#reply button[type=submit]')]);
 
   // The reply appears in the widget without a reload.
   await site.locator('div[data-from=cooperative]', { hasText: answer }).waitFor({ timeout: 15000 });

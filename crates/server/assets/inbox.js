@@ -84,8 +84,9 @@
     for (const kind of ['message.created', 'message.status', 'conversation.updated', 'sla.breach', 'resync']) {
       es.addEventListener(kind, on);
     }
-    // After a reconnect, catch up on what was missed.
-    es.addEventListener('open', () => { if (es.wasOpen) refresh(); es.wasOpen = true; });
+    // On connecting (and reconnecting), catch up on what happened between the page
+    // being rendered and the feed being open.
+    es.addEventListener('open', () => refresh());
   }
 
   // SLA timers count down on the client; the server's figures come with each refresh.
