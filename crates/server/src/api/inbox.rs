@@ -43,6 +43,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_rules, add_rule))
         .routes(routes!(delete_rule))
         .routes(routes!(csat))
+        .routes(routes!(events))
+}
+
+/// The inbox's live feed as server-sent events: `message.created`,
+/// `message.status`, `conversation.updated`, `sla.breach` (data:
+/// `{"conversation_id", "message_id", "at_us"}`, `at_us` the publish time after the
+/// commit, microseconds since the epoch), and `resync` when the client fell behind.
+#[utoipa::path(get, path = "/inbox/events", tag = "inbox", responses((status = 200, description = "an endless event stream", content_type = "text/event-stream")))]
+async fn events(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    a.require(guyub_domain::Action::WorkInbox)?;
+    Ok(crate::pages::conversations::live_stream(&st, a.cooperative_id).into_response())
 }
 
 fn unprocessable(field: &str, detail: &str) -> ApiError {

@@ -5,7 +5,7 @@ mod account;
 mod admin;
 mod channels;
 mod contacts;
-mod conversations;
+pub(crate) mod conversations;
 mod loan_apply;
 mod loan_products;
 mod loan_report;
