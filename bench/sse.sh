@@ -40,5 +40,5 @@ if [ -n "${BENCH_PG:-}" ]; then
   schema="bench_sse_$$"
   psql "$BENCH_PG" -qc "CREATE SCHEMA $schema" >/dev/null
   engine postgres "$BENCH_PG?options=-c%20search_path%3D$schema"
-  psql "$BENCH_PG" -qc "DROP SCHEMA $schema CASCADE" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" psql "$BENCH_PG" -qc "DROP SCHEMA $schema CASCADE" >/dev/null
 fi

@@ -34,6 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clients: usize = a[5].parse()?;
     let rate: u64 = a[6].parse()?;
     let secs: u64 = a[7].parse()?;
+    guyub_services::install_tls();
     let http = reqwest::Client::builder().pool_max_idle_per_host(4).build()?;
     let delays: Arc<Mutex<Vec<i64>>> = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
