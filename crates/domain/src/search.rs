@@ -14,7 +14,8 @@
 //!   the index to change the order of a few results;
 //! - digits joined by `.`, `,`, `-` or `/` are one number with the separators removed
 //!   (`1.500.000` → `1500000`, `0812-3456-7890` → `081234567890`); with `-` or `/` the
-//!   parts count as well (`12/05/2024` also gives `12`, `05`, `2024`); a number with
+//!   parts count as well (`12/05/2024` also gives `12`, `05`, `2024`); after a `+`,
+//!   single spaces join too (`+62 812 3456 7890`); a number with
 //!   leading zeros also gives itself without them (`A-000123` is found by `123`), and
 //!   an Indonesian phone number gives both spellings (`0812…` and `62812…`). A query
 //!   number matches any of its spellings;
@@ -186,7 +187,7 @@ pub fn snippet(text: &str, query: &SearchQuery, max_chars: usize) -> Vec<Snippet
         }
     }
     let mut parts = Vec::new();
-    let mut push = |s: &str, hit: bool, parts: &mut Vec<SnippetPart>| {
+    let push = |s: &str, hit: bool, parts: &mut Vec<SnippetPart>| {
         let s = if hit { s.to_string() } else { flatten(s) };
         if s.is_empty() {
             return;
@@ -261,6 +262,8 @@ fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
             let c = text[at..].chars().next()?;
             if c.is_ascii_digit() {
                 let start = at;
+                // `+62 812 3456 7890`: after a `+`, spaces join the groups too.
+                let international = start > 0 && bytes[start - 1] == b'+';
                 let mut split = false;
                 let mut end = at + 1;
                 loop {
@@ -269,10 +272,11 @@ fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
                     }
                     // One separator between digits keeps the number going.
                     if end + 1 < bytes.len()
-                        && matches!(bytes[end], b'.' | b',' | b'-' | b'/')
+                        && (matches!(bytes[end], b'.' | b',' | b'-' | b'/')
+                            || (international && bytes[end] == b' '))
                         && bytes[end + 1].is_ascii_digit()
                     {
-                        split |= matches!(bytes[end], b'-' | b'/');
+                        split |= matches!(bytes[end], b'-' | b'/' | b' ');
                         end += 1;
                         continue;
                     }
@@ -340,7 +344,7 @@ fn word_term(word: &str) -> Option<String> {
 fn number_terms(number: &str, split: bool) -> Vec<String> {
     let digits: String = number.chars().filter(char::is_ascii_digit).collect();
     let mut out = Vec::new();
-    let mut add = |t: &str, out: &mut Vec<String>| {
+    let add = |t: &str, out: &mut Vec<String>| {
         if t.len() >= 2 && !out.iter().any(|o| o == t) {
             out.push(t.to_string());
         }
@@ -363,7 +367,7 @@ fn number_terms(number: &str, split: bool) -> Vec<String> {
         add(&format!("62{rest}"), &mut out);
     }
     if split {
-        for part in number.split(['.', ',', '-', '/']) {
+        for part in number.split(['.', ',', '-', '/', ' ']) {
             add(part, &mut out);
         }
     }
@@ -469,8 +473,12 @@ mod tests {
         assert!(matches(doc, "081234567890"));
         assert!(matches(doc, "6281234567890"));
         assert!(matches(doc, "0812-3456-7890"));
-        // Digits apart are separate numbers (a space does not join them).
+        // Digits apart are separate numbers (a space does not join them) …
         assert!(!matches("6281234567890", "0812 3456 7890"));
+        // … except in the international form.
+        assert!(matches("6281234567890", "+62 812 3456 7890"));
+        assert!(matches("6281234567890", "+62 812-3456-7890"));
+        assert!(matches("WA: +62 812 3456 7890", "081234567890"));
         assert!(matches(doc, "7890"));
         // Dates keep their parts.
         assert!(matches("jatuh tempo 12/05/2024", "2024"));

@@ -1,0 +1,515 @@
+//! The full-text index of messages and contacts, and its queries. The index holds the
+//! terms `guyub_domain::search::search_terms` makes of a text; messages and contacts
+//! write their entries in the transaction that writes the row (`messages::insert_*`,
+//! the contact functions), so the index never disagrees with a committed row.
+//!
+//! SQLite: contentless FTS5 tables whose rowid is the message's (contact's) id, with
+//! the cooperative as a token in a `coop` column (the query always requires it), ranked
+//! by `bm25`. PostgreSQL: a `tsvector` per row carrying a `_k<cooperative>` lexeme,
+//! found through a GIN index and ranked by `ts_rank`. Newest (highest id) first among
+//! equals on both. Migration 0010 creates the tables.
+
+use crate::{Conn, Engine, Result};
+use guyub_domain::search::{SearchQuery, search_terms};
+use guyub_domain::{ChannelId, ContactId, ConversationId, CooperativeId, MemberId, MessageId};
+use sqlx::Row;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+pub(crate) fn engine_of(conn: &Conn) -> Engine {
+    if conn.backend_name() == "SQLite" {
+        Engine::Sqlite
+    } else {
+        Engine::Postgres
+    }
+}
+
+/// The token that stands for a cooperative inside the index.
+fn coop_token(coop: CooperativeId) -> String {
+    format!("k{}", coop.0)
+}
+
+/// A tsvector literal: `'_k1' 'pinjam':1 'cair':2 'pinjam':3`. Lexemes are quoted (our
+/// terms are letters and digits only, but quote and backslash are escaped anyway);
+/// positions past PostgreSQL's limit are kept at the limit.
+fn tsvector_literal(coop: CooperativeId, terms: &str) -> String {
+    let mut out = String::with_capacity(terms.len() * 2 + 16);
+    let _ = write!(out, "'_{}'", coop_token(coop));
+    for (i, term) in terms.split(' ').filter(|t| !t.is_empty()).enumerate() {
+        let _ = write!(out, " '{}':{}", escape_lexeme(term), (i + 1).min(16383));
+    }
+    out
+}
+
+fn escape_lexeme(t: &str) -> String {
+    t.replace('\\', "\\\\").replace('\'', "''")
+}
+
+fn escape_phrase(t: &str) -> String {
+    t.replace('"', "\"\"")
+}
+
+/// The FTS5 MATCH expression: the cooperative, and per query word one of its terms.
+/// Every term is a quoted string, so nothing a person types is read as FTS syntax.
+fn fts_match(coop: CooperativeId, query: &SearchQuery) -> String {
+    let mut out = format!("coop : \"{}\"", coop_token(coop));
+    for group in query.groups() {
+        out.push_str(" AND (");
+        for (i, term) in group.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" OR ");
+            }
+            let _ = write!(out, "terms : \"{}\"", escape_phrase(term));
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// A tsquery: `'_k1' & ( 'pinjam' ) & ( '081…' | '6281…' )`, or without the
+/// cooperative (for `ts_rank`, so that it ranks on the words only).
+fn tsquery(coop: Option<CooperativeId>, query: &SearchQuery) -> String {
+    let mut parts = Vec::with_capacity(query.groups().len() + 1);
+    if let Some(c) = coop {
+        parts.push(format!("'_{}'", coop_token(c)));
+    }
+    for group in query.groups() {
+        let alts: Vec<String> = group
+            .iter()
+            .map(|t| format!("'{}'", escape_lexeme(t)))
+            .collect();
+        parts.push(format!("( {} )", alts.join(" | ")));
+    }
+    parts.join(" & ")
+}
+
+// ---------------------------------------------------------------- writing
+
+/// Adds messages to the index: (cooperative, message, body). Multi-row, inside the
+/// caller's transaction.
+pub async fn index_messages(
+    conn: &mut Conn,
+    docs: &[(CooperativeId, MessageId, &str)],
+) -> Result<()> {
+    let rows: Vec<(i64, i64, String)> = docs
+        .iter()
+        .map(|(c, id, body)| (c.0, id.0, search_terms(body)))
+        .collect();
+    write_rows(conn, "message", &rows).await
+}
+
+/// (cooperative, id, terms) into `{kind}_search`, 100 rows per statement.
+async fn write_rows(conn: &mut Conn, kind: &str, rows: &[(i64, i64, String)]) -> Result<()> {
+    let engine = engine_of(conn);
+    for chunk in rows.chunks(100) {
+        let mut sql = match engine {
+            Engine::Sqlite => format!("INSERT INTO {kind}_search (rowid, coop, terms) VALUES "),
+            Engine::Postgres => {
+                format!("INSERT INTO {kind}_search ({kind}_id, cooperative_id, terms) VALUES ")
+            }
+        };
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 3;
+            let _ = match engine {
+                Engine::Sqlite => write!(sql, "(${},${},${})", b + 1, b + 2, b + 3),
+                Engine::Postgres => {
+                    write!(sql, "(${},${},CAST(${} AS tsvector))", b + 1, b + 2, b + 3)
+                }
+            };
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
+        for (coop, id, terms) in chunk {
+            q = match engine {
+                Engine::Sqlite => q
+                    .bind(*id)
+                    .bind(coop_token(CooperativeId(*coop)))
+                    .bind(terms.as_str()),
+                Engine::Postgres => q
+                    .bind(*id)
+                    .bind(*coop)
+                    .bind(tsvector_literal(CooperativeId(*coop), terms)),
+            };
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Brings the index entries of these contacts up to date with their rows: display
+/// name, identities (external id, name, handle, phone, e-mail) and the linked member's
+/// number. A contact merged into another has no entry (the survivor carries its
+/// identities).
+pub async fn reindex_contacts(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    ids: &[ContactId],
+) -> Result<()> {
+    for chunk in ids.chunks(200) {
+        let list = chunk
+            .iter()
+            .map(|c| c.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mine: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM contacts WHERE cooperative_id = $1 AND id IN ({list})"
+        )))
+        .bind(coop.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        reindex_contact_rows(conn, &mine).await?;
+    }
+    Ok(())
+}
+
+/// Rewrites the entries of contacts already known to exist (any cooperative).
+async fn reindex_contact_rows(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let key = match engine_of(conn) {
+        Engine::Sqlite => "rowid",
+        Engine::Postgres => "contact_id",
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM contact_search WHERE {key} IN ({list})"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT c.id, c.cooperative_id, c.display_name, m.member_no FROM contacts c
+         LEFT JOIN members m ON m.id = c.member_id
+         WHERE c.id IN ({list}) AND c.merged_into IS NULL ORDER BY c.id"
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut docs: Vec<(i64, i64, String)> = Vec::with_capacity(rows.len());
+    let mut at: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        let name: String = r.try_get("display_name")?;
+        let member_no: Option<String> = r.try_get("member_no")?;
+        at.insert(id, docs.len());
+        docs.push((
+            r.try_get("cooperative_id")?,
+            id,
+            format!("{name}\n{}", member_no.unwrap_or_default()),
+        ));
+    }
+    let identities = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT contact_id, external_id, display_name, handle, phone, email FROM channel_identities
+         WHERE contact_id IN ({list}) ORDER BY id"
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &identities {
+        let contact: i64 = r.try_get("contact_id")?;
+        let Some(&i) = at.get(&contact) else { continue };
+        let doc = &mut docs[i].2;
+        for col in ["external_id", "display_name", "handle", "phone", "email"] {
+            if let Some(v) = r.try_get::<Option<String>, _>(col)? {
+                doc.push('\n');
+                doc.push_str(&v);
+            }
+        }
+    }
+    let rows: Vec<(i64, i64, String)> = docs
+        .into_iter()
+        .map(|(coop, id, text)| (coop, id, search_terms(&text)))
+        .collect();
+    write_rows(conn, "contact", &rows).await
+}
+
+/// Indexes every message and contact again, from scratch (migration 0010 on the rows
+/// already there; `guyub` maintenance). Returns (messages, contacts) indexed.
+pub async fn rebuild(conn: &mut Conn) -> Result<(u64, u64)> {
+    sqlx::query("DELETE FROM message_search")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM contact_search")
+        .execute(&mut *conn)
+        .await?;
+    let mut messages = 0u64;
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, cooperative_id, body FROM messages WHERE id > $1 ORDER BY id LIMIT 2000",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        let batch: Vec<(i64, i64, String)> = rows
+            .iter()
+            .map(|r| {
+                let body: String = r.try_get("body")?;
+                Ok((
+                    r.try_get("cooperative_id")?,
+                    r.try_get("id")?,
+                    search_terms(&body),
+                ))
+            })
+            .collect::<Result<_>>()?;
+        messages += batch.len() as u64;
+        write_rows(conn, "message", &batch).await?;
+    }
+    let mut contacts = 0u64;
+    let mut after = 0i64;
+    loop {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM contacts WHERE id > $1 ORDER BY id LIMIT 500")
+                .bind(after)
+                .fetch_all(&mut *conn)
+                .await?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        contacts += ids.len() as u64;
+        reindex_contact_rows(conn, &ids).await?;
+    }
+    Ok((messages, contacts))
+}
+
+// ---------------------------------------------------------------- searching
+
+/// A message that matched, with what a result list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageHit {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub contact_id: ContactId,
+    pub contact_name: String,
+    pub channel_id: ChannelId,
+    pub channel_kind: String,
+    pub direction: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// A contact that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactHit {
+    pub contact_id: ContactId,
+    pub display_name: String,
+    pub member_id: Option<MemberId>,
+    pub member_no: Option<String>,
+}
+
+/// The cooperative's messages matching every word of the query, best first: `limit`
+/// of them after skipping `offset`. `channel_kind` keeps only messages of that kind of
+/// channel.
+pub async fn search_messages(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    query: &SearchQuery,
+    channel_kind: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<MessageHit>> {
+    if query.is_blank() {
+        return Ok(Vec::new());
+    }
+    let (limit, offset) = (limit.clamp(1, 200), offset.max(0));
+    let ids: Vec<i64> = match (engine_of(conn), channel_kind) {
+        (Engine::Sqlite, None) => {
+            sqlx::query_scalar(
+                "SELECT rowid FROM message_search WHERE message_search MATCH $1
+                 ORDER BY bm25(message_search, 0.0, 1.0), rowid DESC LIMIT $2 OFFSET $3",
+            )
+            .bind(fts_match(coop, query))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        (Engine::Sqlite, Some(kind)) => {
+            sqlx::query_scalar(
+                "SELECT message_search.rowid FROM message_search
+                 JOIN messages m ON m.id = message_search.rowid
+                 JOIN channels ch ON ch.id = m.channel_id
+                 WHERE message_search MATCH $1 AND m.cooperative_id = $2 AND ch.kind = $3
+                 ORDER BY bm25(message_search, 0.0, 1.0), message_search.rowid DESC LIMIT $4 OFFSET $5",
+            )
+            .bind(fts_match(coop, query))
+            .bind(coop.0)
+            .bind(kind)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        (Engine::Postgres, None) => {
+            sqlx::query_scalar(
+                "SELECT s.message_id FROM message_search s
+                 WHERE s.cooperative_id = $1 AND s.terms @@ CAST($2 AS tsquery)
+                 ORDER BY ts_rank(s.terms, CAST($3 AS tsquery), 1) DESC, s.message_id DESC
+                 LIMIT $4 OFFSET $5",
+            )
+            .bind(coop.0)
+            .bind(tsquery(Some(coop), query))
+            .bind(tsquery(None, query))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        (Engine::Postgres, Some(kind)) => {
+            sqlx::query_scalar(
+                "SELECT s.message_id FROM message_search s
+                 JOIN messages m ON m.id = s.message_id
+                 JOIN channels ch ON ch.id = m.channel_id
+                 WHERE s.cooperative_id = $1 AND s.terms @@ CAST($2 AS tsquery) AND ch.kind = $4
+                 ORDER BY ts_rank(s.terms, CAST($3 AS tsquery), 1) DESC, s.message_id DESC
+                 LIMIT $5 OFFSET $6",
+            )
+            .bind(coop.0)
+            .bind(tsquery(Some(coop), query))
+            .bind(tsquery(None, query))
+            .bind(kind)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    message_hits(conn, coop, &ids).await
+}
+
+/// The rows behind ranked ids, in the ids' order; only the cooperative's.
+async fn message_hits(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    ids: &[i64],
+) -> Result<Vec<MessageHit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT m.id, m.conversation_id, m.contact_id, c.display_name, m.channel_id, ch.kind,
+                m.direction, m.body, m.created_at
+         FROM messages m JOIN contacts c ON c.id = m.contact_id JOIN channels ch ON ch.id = m.channel_id
+         WHERE m.cooperative_id = $1 AND m.id IN ({list})"
+    )))
+    .bind(coop.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_id: HashMap<i64, MessageHit> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        by_id.insert(
+            id,
+            MessageHit {
+                message_id: MessageId(id),
+                conversation_id: ConversationId(r.try_get("conversation_id")?),
+                contact_id: ContactId(r.try_get("contact_id")?),
+                contact_name: r.try_get("display_name")?,
+                channel_id: ChannelId(r.try_get("channel_id")?),
+                channel_kind: r.try_get("kind")?,
+                direction: r.try_get("direction")?,
+                body: r.try_get("body")?,
+                created_at: r.try_get("created_at")?,
+            },
+        );
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// The cooperative's contacts (not merged away) matching every word of the query.
+pub async fn search_contacts(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    query: &SearchQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ContactHit>> {
+    if query.is_blank() {
+        return Ok(Vec::new());
+    }
+    let (limit, offset) = (limit.clamp(1, 200), offset.max(0));
+    let ids: Vec<i64> = match engine_of(conn) {
+        Engine::Sqlite => {
+            sqlx::query_scalar(
+                "SELECT rowid FROM contact_search WHERE contact_search MATCH $1
+                 ORDER BY bm25(contact_search, 0.0, 1.0), rowid DESC LIMIT $2 OFFSET $3",
+            )
+            .bind(fts_match(coop, query))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Engine::Postgres => {
+            sqlx::query_scalar(
+                "SELECT s.contact_id FROM contact_search s
+                 WHERE s.cooperative_id = $1 AND s.terms @@ CAST($2 AS tsquery)
+                 ORDER BY ts_rank(s.terms, CAST($3 AS tsquery), 1) DESC, s.contact_id DESC
+                 LIMIT $4 OFFSET $5",
+            )
+            .bind(coop.0)
+            .bind(tsquery(Some(coop), query))
+            .bind(tsquery(None, query))
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT c.id, c.display_name, c.member_id, m.member_no FROM contacts c
+         LEFT JOIN members m ON m.id = c.member_id
+         WHERE c.cooperative_id = $1 AND c.merged_into IS NULL AND c.id IN ({list})"
+    )))
+    .bind(coop.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_id: HashMap<i64, ContactHit> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.try_get("id")?;
+        by_id.insert(
+            id,
+            ContactHit {
+                contact_id: ContactId(id),
+                display_name: r.try_get("display_name")?,
+                member_id: r.try_get::<Option<i64>, _>("member_id")?.map(MemberId),
+                member_no: r.try_get("member_no")?,
+            },
+        );
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_becomes_quoted_terms_only() {
+        let q = SearchQuery::parse(r#"pinjaman" OR *macet) 0812-3456-7890 NEAR'"#).unwrap();
+        let m = fts_match(CooperativeId(7), &q);
+        assert!(
+            m.starts_with("coop : \"k7\" AND (terms : \"pinjam\")"),
+            "{m}"
+        );
+        assert!(m.contains("terms : \"near\""), "{m}");
+        assert!(
+            m.contains("(terms : \"081234567890\" OR terms : \"81234567890\""),
+            "{m}"
+        );
+        let t = tsquery(Some(CooperativeId(7)), &q);
+        assert!(t.starts_with("'_k7' & ( 'pinjam' ) & ( 'or' )"), "{t}");
+        assert_eq!(
+            tsvector_literal(CooperativeId(3), "pinjam cair pinjam"),
+            "'_k3' 'pinjam':1 'cair':2 'pinjam':3"
+        );
+        assert_eq!(escape_lexeme(r"a'b\c"), r"a''b\\c");
+        assert_eq!(escape_phrase("a\"b"), "a\"\"b");
+    }
+}
