@@ -5,6 +5,7 @@ mod channels;
 mod loans;
 mod members;
 mod savings;
+mod search;
 mod staff;
 // Ledger, reports and SHU (issue 6).
 pub(crate) mod ledger;
@@ -28,6 +29,7 @@ use utoipa_axum::router::OpenApiRouter;
     components(schemas(Problem)),
     tags(
         (name = "savings", description = "Simpanan: settings, balances and statements (buku tabungan), deposits, withdrawals, transfers and payouts with their receipts, wajib arrears, and the monthly wajib billing and jasa simpanan runs."),
+        (name = "inbox", description = "The unified inbox: full-text search over messages and contacts in Indonesian (stemmed, numbers in every spelling)."),
         (name = "loans", description = "Pinjaman: products, applications approved by a second person, disbursement, schedules, repayments, payoff, collectibility and the loan portfolio."),
     )
 )]
@@ -57,7 +59,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(ledger::router())
                 .merge(reports::router())
                 .merge(shu::router())
-                .merge(loans::router()),
+                .merge(loans::router())
+                .merge(search::router()),
         )
         .split_for_parts()
 }

@@ -11,6 +11,7 @@ mod media;
 mod members;
 mod pipeline;
 mod savings;
+mod search;
 mod support;
 mod ui;
 mod webchat;
