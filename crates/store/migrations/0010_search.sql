@@ -5,23 +5,26 @@
 -- indexed right after this file runs, in the same transaction (migrate.rs, `after`).
 --
 -- Each engine has its own index, so the blocks below are per engine (migrate.rs,
--- `-- engine:` lines). Both keep the cooperative inside the index itself (a `coop`
--- column on SQLite, a `_k<id>` lexeme on PostgreSQL), so a search walks only its own
--- cooperative's postings.
+-- `-- engine:` lines). Every indexed term carries its cooperative (`42_pinjam`): each
+-- cooperative has its own postings, so a search walks only its own cooperative's
+-- documents and needs no intersection with a list of all of them.
 
 -- engine: sqlite
 -- Contentless FTS5 (the text lives in messages/contacts; the index keeps only the
--- terms). rowid is the message's (contact's) id. `ascii` tokenizer: the terms are
--- already split and lower-cased, and non-ASCII letters stay inside their word.
--- `detail=column`: no positions (every query is a set of single terms), a smaller index.
+-- terms). rowid is the message's (contact's) id. `ascii` tokenizer with `_` inside
+-- tokens: the terms are already split and lower-cased, and non-ASCII letters stay
+-- inside their word. The default `detail=full`: with `detail=column` a contentless
+-- table cannot count a term's occurrences (FTS5 would re-read the text it does not
+-- keep), and bm25 comes out 0 for every document.
 CREATE VIRTUAL TABLE message_search USING fts5(
-    coop, terms, content='', contentless_delete=1, tokenize='ascii', detail='column');
+    terms, content='', contentless_delete=1, tokenize="ascii tokenchars '_'");
 CREATE VIRTUAL TABLE contact_search USING fts5(
-    coop, terms, content='', contentless_delete=1, tokenize='ascii', detail='column');
+    terms, content='', contentless_delete=1, tokenize="ascii tokenchars '_'");
 
 -- engine: postgres
--- The terms as a tsvector (written as a tsvector literal, no text search parser or
--- dictionary: the words are already what they should be) with a GIN index.
+-- The terms as a tsvector without positions (written as a tsvector literal, no text
+-- search parser or dictionary: the words are already what they should be) with a GIN
+-- index.
 CREATE TABLE message_search (
     message_id BIGINT PRIMARY KEY REFERENCES messages(id),
     cooperative_id BIGINT NOT NULL REFERENCES cooperatives(id),

@@ -3,11 +3,13 @@
 //! write their entries in the transaction that writes the row (`messages::insert_*`,
 //! the contact functions), so the index never disagrees with a committed row.
 //!
-//! SQLite: contentless FTS5 tables whose rowid is the message's (contact's) id, with
-//! the cooperative as a token in a `coop` column (the query always requires it), ranked
-//! by `bm25`. PostgreSQL: a `tsvector` per row carrying a `_k<cooperative>` lexeme,
-//! found through a GIN index and ranked by `ts_rank`. Newest (highest id) first among
-//! equals on both. Migration 0010 creates the tables.
+//! Every term is stored with its cooperative in front (`42_pinjam`), so each
+//! cooperative has postings of its own: a search reads only its cooperative's, and one
+//! cooperative's words can never match another's documents. SQLite: contentless FTS5
+//! tables whose rowid is the message's (contact's) id, ranked by `bm25`. PostgreSQL: a
+//! `tsvector` per row with a GIN index, ranked by `ts_rank` (normalised by length).
+//! Only the newest [`RANKED_CANDIDATES`] matches are ranked (see `search_messages`);
+//! newest (highest id) first among equals. Migration 0010 creates the tables.
 
 use crate::{Conn, Engine, Result};
 use guyub_domain::search::{SearchQuery, search_terms};
@@ -15,6 +17,13 @@ use guyub_domain::{ChannelId, ContactId, ConversationId, CooperativeId, MemberId
 use sqlx::Row;
 use std::collections::HashMap;
 use std::fmt::Write;
+
+/// How many of the newest matches a search ranks. Ranking reads every candidate (its
+/// length, its terms; on PostgreSQL its row); a word in a quarter of a million messages
+/// would cost a third of a second on SQLite, and on PostgreSQL two common words found
+/// 5,000 candidates in 70–170 ms (docs/PERFORMANCE.md, docs/INBOX.md). So common words
+/// are ranked among their newest matches; fewer matches than this: all are ranked.
+pub const RANKED_CANDIDATES: i64 = 1_000;
 
 pub(crate) fn engine_of(conn: &Conn) -> Engine {
     if conn.backend_name() == "SQLite" {
@@ -24,19 +33,36 @@ pub(crate) fn engine_of(conn: &Conn) -> Engine {
     }
 }
 
-/// The token that stands for a cooperative inside the index.
-fn coop_token(coop: CooperativeId) -> String {
-    format!("k{}", coop.0)
+/// A term as the index stores it: with its cooperative in front. Terms are letters and
+/// digits only, so `_` cannot be confused with anything in them.
+fn scoped(coop: CooperativeId, term: &str) -> String {
+    format!("{}_{term}", coop.0)
 }
 
-/// A tsvector literal: `'_k1' 'pinjam':1 'cair':2 'pinjam':3`. Lexemes are quoted (our
-/// terms are letters and digits only, but quote and backslash are escaped anyway);
-/// positions past PostgreSQL's limit are kept at the limit.
+/// A document's terms as stored on SQLite: `42_pinjam 42_cair …`.
+fn fts_document(coop: CooperativeId, terms: &str) -> String {
+    let mut out = String::with_capacity(terms.len() + terms.len() / 3);
+    for term in terms.split(' ').filter(|t| !t.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&scoped(coop, term));
+    }
+    out
+}
+
+/// A tsvector literal: `'42_pinjam' '42_cair'`. No positions: a query is a set of
+/// single terms, ranking counts a term once per document (as FTS5 with `detail=column`
+/// does), and the rows stay a quarter smaller. Lexemes are quoted (terms are letters
+/// and digits only, but quote and backslash are escaped anyway); PostgreSQL drops the
+/// repeated ones.
 fn tsvector_literal(coop: CooperativeId, terms: &str) -> String {
     let mut out = String::with_capacity(terms.len() * 2 + 16);
-    let _ = write!(out, "'_{}'", coop_token(coop));
-    for (i, term) in terms.split(' ').filter(|t| !t.is_empty()).enumerate() {
-        let _ = write!(out, " '{}':{}", escape_lexeme(term), (i + 1).min(16383));
+    for term in terms.split(' ').filter(|t| !t.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let _ = write!(out, "'{}'", escape_lexeme(&scoped(coop, term)));
     }
     out
 }
@@ -49,37 +75,39 @@ fn escape_phrase(t: &str) -> String {
     t.replace('"', "\"\"")
 }
 
-/// The FTS5 MATCH expression: the cooperative, and per query word one of its terms.
-/// Every term is a quoted string, so nothing a person types is read as FTS syntax.
+/// The FTS5 MATCH expression: per query word, one of its terms. Every term is a quoted
+/// string, so nothing a person types is read as FTS syntax.
 fn fts_match(coop: CooperativeId, query: &SearchQuery) -> String {
-    let mut out = format!("coop : \"{}\"", coop_token(coop));
+    let mut out = String::new();
     for group in query.groups() {
-        out.push_str(" AND (");
+        if !out.is_empty() {
+            out.push_str(" AND ");
+        }
+        out.push('(');
         for (i, term) in group.iter().enumerate() {
             if i > 0 {
                 out.push_str(" OR ");
             }
-            let _ = write!(out, "terms : \"{}\"", escape_phrase(term));
+            let _ = write!(out, "\"{}\"", escape_phrase(&scoped(coop, term)));
         }
         out.push(')');
     }
     out
 }
 
-/// A tsquery: `'_k1' & ( 'pinjam' ) & ( '081…' | '6281…' )`, or without the
-/// cooperative (for `ts_rank`, so that it ranks on the words only).
-fn tsquery(coop: Option<CooperativeId>, query: &SearchQuery) -> String {
-    let mut parts = Vec::with_capacity(query.groups().len() + 1);
-    if let Some(c) = coop {
-        parts.push(format!("'_{}'", coop_token(c)));
-    }
-    for group in query.groups() {
-        let alts: Vec<String> = group
-            .iter()
-            .map(|t| format!("'{}'", escape_lexeme(t)))
-            .collect();
-        parts.push(format!("( {} )", alts.join(" | ")));
-    }
+/// A tsquery: `( '42_pinjam' ) & ( '42_081…' | '42_6281…' )`.
+fn tsquery(coop: CooperativeId, query: &SearchQuery) -> String {
+    let parts: Vec<String> = query
+        .groups()
+        .iter()
+        .map(|group| {
+            let alts: Vec<String> = group
+                .iter()
+                .map(|t| format!("'{}'", escape_lexeme(&scoped(coop, t))))
+                .collect();
+            format!("( {} )", alts.join(" | "))
+        })
+        .collect();
     parts.join(" & ")
 }
 
@@ -103,7 +131,7 @@ async fn write_rows(conn: &mut Conn, kind: &str, rows: &[(i64, i64, String)]) ->
     let engine = engine_of(conn);
     for chunk in rows.chunks(100) {
         let mut sql = match engine {
-            Engine::Sqlite => format!("INSERT INTO {kind}_search (rowid, coop, terms) VALUES "),
+            Engine::Sqlite => format!("INSERT INTO {kind}_search (rowid, terms) VALUES "),
             Engine::Postgres => {
                 format!("INSERT INTO {kind}_search ({kind}_id, cooperative_id, terms) VALUES ")
             }
@@ -112,10 +140,10 @@ async fn write_rows(conn: &mut Conn, kind: &str, rows: &[(i64, i64, String)]) ->
             if i > 0 {
                 sql.push(',');
             }
-            let b = i * 3;
             let _ = match engine {
-                Engine::Sqlite => write!(sql, "(${},${},${})", b + 1, b + 2, b + 3),
+                Engine::Sqlite => write!(sql, "(${},${})", 2 * i + 1, 2 * i + 2),
                 Engine::Postgres => {
+                    let b = 3 * i;
                     write!(sql, "(${},${},CAST(${} AS tsvector))", b + 1, b + 2, b + 3)
                 }
             };
@@ -123,10 +151,7 @@ async fn write_rows(conn: &mut Conn, kind: &str, rows: &[(i64, i64, String)]) ->
         let mut q = sqlx::query(sqlx::AssertSqlSafe(crate::positional(conn, sql)));
         for (coop, id, terms) in chunk {
             q = match engine {
-                Engine::Sqlite => q
-                    .bind(*id)
-                    .bind(coop_token(CooperativeId(*coop)))
-                    .bind(terms.as_str()),
+                Engine::Sqlite => q.bind(*id).bind(fts_document(CooperativeId(*coop), terms)),
                 Engine::Postgres => q
                     .bind(*id)
                     .bind(*coop)
@@ -301,6 +326,12 @@ pub struct ContactHit {
 /// The cooperative's messages matching every word of the query, best first: `limit`
 /// of them after skipping `offset`. `channel_kind` keeps only messages of that kind of
 /// channel.
+///
+/// The ranking covers the newest [`RANKED_CANDIDATES`] matches (all of them for all but
+/// very common words): both engines find those from the index in id order (FTS5 walks
+/// its postings backwards; PostgreSQL chooses between the GIN index and walking the
+/// newest rows, per query: the statement is not kept prepared, so each query gets the
+/// plan its own words call for), rank them, and return the page.
 pub async fn search_messages(
     conn: &mut Conn,
     coop: CooperativeId,
@@ -316,10 +347,13 @@ pub async fn search_messages(
     let ids: Vec<i64> = match (engine_of(conn), channel_kind) {
         (Engine::Sqlite, None) => {
             sqlx::query_scalar(
-                "SELECT rowid FROM message_search WHERE message_search MATCH $1
-                 ORDER BY bm25(message_search, 0.0, 1.0), rowid DESC LIMIT $2 OFFSET $3",
+                "SELECT id FROM (
+                   SELECT rowid AS id, bm25(message_search) AS score FROM message_search
+                   WHERE message_search MATCH $1 ORDER BY rowid DESC LIMIT $2)
+                 ORDER BY score, id DESC LIMIT $3 OFFSET $4",
             )
             .bind(fts_match(coop, query))
+            .bind(RANKED_CANDIDATES)
             .bind(limit)
             .bind(offset)
             .fetch_all(&mut *conn)
@@ -327,15 +361,18 @@ pub async fn search_messages(
         }
         (Engine::Sqlite, Some(kind)) => {
             sqlx::query_scalar(
-                "SELECT message_search.rowid FROM message_search
-                 JOIN messages m ON m.id = message_search.rowid
-                 JOIN channels ch ON ch.id = m.channel_id
-                 WHERE message_search MATCH $1 AND m.cooperative_id = $2 AND ch.kind = $3
-                 ORDER BY bm25(message_search, 0.0, 1.0), message_search.rowid DESC LIMIT $4 OFFSET $5",
+                "SELECT id FROM (
+                   SELECT message_search.rowid AS id, bm25(message_search) AS score FROM message_search
+                   JOIN messages m ON m.id = message_search.rowid
+                   JOIN channels ch ON ch.id = m.channel_id
+                   WHERE message_search MATCH $1 AND m.cooperative_id = $2 AND ch.kind = $3
+                   ORDER BY message_search.rowid DESC LIMIT $4)
+                 ORDER BY score, id DESC LIMIT $5 OFFSET $6",
             )
             .bind(fts_match(coop, query))
             .bind(coop.0)
             .bind(kind)
+            .bind(RANKED_CANDIDATES)
             .bind(limit)
             .bind(offset)
             .fetch_all(&mut *conn)
@@ -343,34 +380,39 @@ pub async fn search_messages(
         }
         (Engine::Postgres, None) => {
             sqlx::query_scalar(
-                "SELECT s.message_id FROM message_search s
-                 WHERE s.cooperative_id = $1 AND s.terms @@ CAST($2 AS tsquery)
-                 ORDER BY ts_rank(s.terms, CAST($3 AS tsquery), 1) DESC, s.message_id DESC
-                 LIMIT $4 OFFSET $5",
+                "SELECT id FROM (
+                   SELECT message_id AS id, ts_rank(terms, CAST($1 AS tsquery), 1) AS score
+                   FROM message_search WHERE terms @@ CAST($1 AS tsquery) AND cooperative_id = $2
+                   ORDER BY message_id DESC LIMIT $3) c
+                 ORDER BY score DESC, id DESC LIMIT $4 OFFSET $5",
             )
+            .bind(tsquery(coop, query))
             .bind(coop.0)
-            .bind(tsquery(Some(coop), query))
-            .bind(tsquery(None, query))
+            .bind(RANKED_CANDIDATES)
             .bind(limit)
             .bind(offset)
+            .persistent(false)
             .fetch_all(&mut *conn)
             .await?
         }
         (Engine::Postgres, Some(kind)) => {
             sqlx::query_scalar(
-                "SELECT s.message_id FROM message_search s
-                 JOIN messages m ON m.id = s.message_id
-                 JOIN channels ch ON ch.id = m.channel_id
-                 WHERE s.cooperative_id = $1 AND s.terms @@ CAST($2 AS tsquery) AND ch.kind = $4
-                 ORDER BY ts_rank(s.terms, CAST($3 AS tsquery), 1) DESC, s.message_id DESC
-                 LIMIT $5 OFFSET $6",
+                "SELECT id FROM (
+                   SELECT s.message_id AS id, ts_rank(s.terms, CAST($1 AS tsquery), 1) AS score
+                   FROM message_search s
+                   JOIN messages m ON m.id = s.message_id
+                   JOIN channels ch ON ch.id = m.channel_id
+                   WHERE s.terms @@ CAST($1 AS tsquery) AND s.cooperative_id = $2 AND ch.kind = $3
+                   ORDER BY s.message_id DESC LIMIT $4) c
+                 ORDER BY score DESC, id DESC LIMIT $5 OFFSET $6",
             )
+            .bind(tsquery(coop, query))
             .bind(coop.0)
-            .bind(tsquery(Some(coop), query))
-            .bind(tsquery(None, query))
             .bind(kind)
+            .bind(RANKED_CANDIDATES)
             .bind(limit)
             .bind(offset)
+            .persistent(false)
             .fetch_all(&mut *conn)
             .await?
         }
@@ -433,10 +475,13 @@ pub async fn search_contacts(
     let ids: Vec<i64> = match engine_of(conn) {
         Engine::Sqlite => {
             sqlx::query_scalar(
-                "SELECT rowid FROM contact_search WHERE contact_search MATCH $1
-                 ORDER BY bm25(contact_search, 0.0, 1.0), rowid DESC LIMIT $2 OFFSET $3",
+                "SELECT id FROM (
+                   SELECT rowid AS id, bm25(contact_search) AS score FROM contact_search
+                   WHERE contact_search MATCH $1 ORDER BY rowid DESC LIMIT $2)
+                 ORDER BY score, id DESC LIMIT $3 OFFSET $4",
             )
             .bind(fts_match(coop, query))
+            .bind(RANKED_CANDIDATES)
             .bind(limit)
             .bind(offset)
             .fetch_all(&mut *conn)
@@ -444,16 +489,18 @@ pub async fn search_contacts(
         }
         Engine::Postgres => {
             sqlx::query_scalar(
-                "SELECT s.contact_id FROM contact_search s
-                 WHERE s.cooperative_id = $1 AND s.terms @@ CAST($2 AS tsquery)
-                 ORDER BY ts_rank(s.terms, CAST($3 AS tsquery), 1) DESC, s.contact_id DESC
-                 LIMIT $4 OFFSET $5",
+                "SELECT id FROM (
+                   SELECT contact_id AS id, ts_rank(terms, CAST($1 AS tsquery), 1) AS score
+                   FROM contact_search WHERE terms @@ CAST($1 AS tsquery) AND cooperative_id = $2
+                   ORDER BY contact_id DESC LIMIT $3) c
+                 ORDER BY score DESC, id DESC LIMIT $4 OFFSET $5",
             )
+            .bind(tsquery(coop, query))
             .bind(coop.0)
-            .bind(tsquery(Some(coop), query))
-            .bind(tsquery(None, query))
+            .bind(RANKED_CANDIDATES)
             .bind(limit)
             .bind(offset)
+            .persistent(false)
             .fetch_all(&mut *conn)
             .await?
         }
@@ -491,23 +538,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn user_text_becomes_quoted_terms_only() {
+    fn user_text_becomes_quoted_terms_of_the_cooperative_only() {
         let q = SearchQuery::parse(r#"pinjaman" OR *macet) 0812-3456-7890 NEAR'"#).unwrap();
         let m = fts_match(CooperativeId(7), &q);
         assert!(
-            m.starts_with("coop : \"k7\" AND (terms : \"pinjam\")"),
+            m.starts_with("(\"7_pinjam\") AND (\"7_or\") AND (\"7_macet\")"),
             "{m}"
         );
-        assert!(m.contains("terms : \"near\""), "{m}");
         assert!(
-            m.contains("(terms : \"081234567890\" OR terms : \"81234567890\""),
+            m.contains("(\"7_081234567890\" OR \"7_81234567890\""),
             "{m}"
         );
-        let t = tsquery(Some(CooperativeId(7)), &q);
-        assert!(t.starts_with("'_k7' & ( 'pinjam' ) & ( 'or' )"), "{t}");
+        assert!(m.ends_with("(\"7_near\")"), "{m}");
+        let t = tsquery(CooperativeId(7), &q);
+        assert!(
+            t.starts_with("( '7_pinjam' ) & ( '7_or' ) & ( '7_macet' )"),
+            "{t}"
+        );
         assert_eq!(
             tsvector_literal(CooperativeId(3), "pinjam cair pinjam"),
-            "'_k3' 'pinjam':1 'cair':2 'pinjam':3"
+            "'3_pinjam' '3_cair' '3_pinjam'"
+        );
+        assert_eq!(
+            fts_document(CooperativeId(3), "pinjam cair"),
+            "3_pinjam 3_cair"
         );
         assert_eq!(escape_lexeme(r"a'b\c"), r"a''b\\c");
         assert_eq!(escape_phrase("a\"b"), "a\"\"b");

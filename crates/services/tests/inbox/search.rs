@@ -181,22 +181,30 @@ async fn numbers_amounts_and_member_numbers_are_found() {
 async fn results_are_ranked_then_newest_first_and_paged() {
     let c = Coop::new("kop").await;
     let ch = c.webchat("Situs").await;
-    // Seven messages about "macet"; the short one is most about it.
+    // Seven messages about "macet"; the short one, neither the oldest nor the newest,
+    // is most about it; the long one least. And a few without it (a word in most
+    // documents says little, and bm25 would not weigh it).
     let long = "Mohon maaf mengganggu, saya ingin menanyakan beberapa hal tentang keanggotaan, \
                 jadwal rapat anggota tahunan, pembagian sisa hasil usaha, dan juga kredit macet";
     c.receive(ch, &[("v0", "Panjang", long)]).await;
-    for i in 1..=5 {
+    let same = "Kredit macet lagi bulan ini, mohon dibantu";
+    for i in 1..=2 {
+        c.receive(ch, &[(&format!("v{i}"), &format!("Anggota {i}"), same)])
+            .await;
+    }
+    c.receive(ch, &[("v6", "Pendek", "macet")]).await;
+    for i in 3..=5 {
+        c.receive(ch, &[(&format!("v{i}"), &format!("Anggota {i}"), same)])
+            .await;
+    }
+    for i in 0..8 {
+        let v = format!("w{i}");
         c.receive(
             ch,
-            &[(
-                &format!("v{i}"),
-                &format!("Anggota {i}"),
-                "Kredit macet lagi bulan ini, mohon dibantu",
-            )],
+            &[(&v, "Lain", "Simpanan wajib bulan ini sudah dibayar")],
         )
         .await;
     }
-    c.receive(ch, &[("v6", "Pendek", "macet")]).await;
 
     let all = find(&c, "macet").await;
     assert_eq!(all.messages.len(), 7);
@@ -530,4 +538,67 @@ async fn the_channel_filter_and_a_rebuilt_index_give_the_same_answers() {
     );
     assert_eq!(before, after);
     assert_eq!(after.0.len(), 2);
+}
+
+#[tokio::test]
+async fn a_very_common_word_is_ranked_among_its_newest_matches() {
+    let c = Coop::new("kop").await;
+    let ch = c.webchat("Situs").await;
+    // The oldest message is the shortest, so the best match by length…
+    c.receive(ch, &[("v1", "Siti", "pinjaman sawah")]).await;
+    let first = find(&c, "sawah").await.messages[0].message_id;
+    let m = messages::get_message(&mut c.db.conn().await.unwrap(), c.id, first)
+        .await
+        .unwrap();
+    // … then more newer matches than the search ranks, one of them short too, between
+    // as many messages without the word (so the word is not in most messages: bm25
+    // gives a word in more than half of the documents no weight at all).
+    let n = 2 * guyub_store::search::RANKED_CANDIDATES as usize + 100;
+    let bodies: Vec<String> = (0..n)
+        .map(|i| {
+            if i == n - 10 {
+                "pinjaman kebun".to_string()
+            } else if i % 2 == 0 {
+                format!("Mohon info pinjaman nomor {i} yang kemarin sudah diajukan, terima kasih")
+            } else {
+                format!("Mohon info simpanan nomor {i} yang kemarin sudah disetor, terima kasih")
+            }
+        })
+        .collect();
+    let providers: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+    let rows: Vec<NewMessage<'_>> = bodies
+        .iter()
+        .zip(&providers)
+        .map(|(body, p)| NewMessage {
+            cooperative_id: c.id,
+            conversation_id: m.conversation_id,
+            contact_id: m.contact_id,
+            channel_id: m.channel_id,
+            identity_id: m.identity_id,
+            direction: "in",
+            provider_id: Some(p),
+            kind: "text",
+            body,
+            content: "{}",
+            status: "received",
+            status_rank: 0,
+            author: None,
+            reply_token: None,
+            at: 2,
+        })
+        .collect();
+    let mut tx = c.db.begin_write().await.unwrap();
+    let inserted = messages::insert_messages(&mut tx, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(inserted.len(), n);
+
+    let r = find(&c, "pinjaman").await;
+    assert_eq!(r.messages[0].snippet_text(), "pinjaman kebun");
+    assert!(r.messages.iter().all(|h| h.message_id != first));
+    // The old one is found by adding a word.
+    let r = find(&c, "pinjaman sawah").await;
+    assert_eq!(
+        r.messages.iter().map(|h| h.message_id).collect::<Vec<_>>(),
+        [first]
+    );
 }
