@@ -12,8 +12,9 @@ use guyub_store::search as index;
 
 /// The most results of each group one page may ask for.
 pub const MAX_LIMIT: i64 = 50;
-/// Pages end here: a person narrows the query rather than reading 2,000 results.
-pub const MAX_OFFSET: i64 = 2_000;
+/// Pages end here: only the newest 500 matches of a query are ranked
+/// (`store::search::NEWEST_RANKED`); a person narrows the query to reach older ones.
+pub const MAX_OFFSET: i64 = guyub_store::search::NEWEST_RANKED;
 /// A snippet's length in characters, about.
 const SNIPPET_CHARS: usize = 160;
 
@@ -103,7 +104,7 @@ pub struct SearchResults {
 }
 
 /// Searches the actor's cooperative. Refuses an empty query, one longer than 200
-/// characters, a limit outside 1..=50, an offset outside 0..=2000 and an unknown
+/// characters, a limit outside 1..=50, an offset outside 0..=500 and an unknown
 /// channel kind. A query with no searchable word left (only punctuation, emoji or
 /// words like "yang") finds nothing; it is not an error.
 pub async fn search(

@@ -31,11 +31,14 @@ CREATE TABLE message_search (
     terms tsvector NOT NULL
 );
 CREATE INDEX message_search_terms ON message_search USING GIN (terms);
+-- A common word's newest matches are found by walking a cooperative's newest rows.
+CREATE INDEX message_search_recent ON message_search (cooperative_id, message_id);
 CREATE TABLE contact_search (
     contact_id BIGINT PRIMARY KEY REFERENCES contacts(id),
     cooperative_id BIGINT NOT NULL REFERENCES cooperatives(id),
     terms tsvector NOT NULL
 );
 CREATE INDEX contact_search_terms ON contact_search USING GIN (terms);
+CREATE INDEX contact_search_recent ON contact_search (cooperative_id, contact_id);
 
 -- engine: all

@@ -14,16 +14,19 @@
 use crate::{Conn, Engine, Result};
 use guyub_domain::search::{SearchQuery, search_terms};
 use guyub_domain::{ChannelId, ContactId, ConversationId, CooperativeId, MemberId, MessageId};
-use sqlx::Row;
+use sqlx::{Executor, Row};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// How many of the newest matches a search ranks. Ranking reads every candidate (its
-/// length, its terms; on PostgreSQL its row); a word in a quarter of a million messages
-/// would cost a third of a second on SQLite, and on PostgreSQL two common words found
-/// 5,000 candidates in 70–170 ms (docs/PERFORMANCE.md, docs/INBOX.md). So common words
-/// are ranked among their newest matches; fewer matches than this: all are ranked.
-pub const RANKED_CANDIDATES: i64 = 1_000;
+/// A search ranks the newest this many matches of its query (all of them when there
+/// are fewer), per group. Ranking reads every candidate: a word in a quarter of a
+/// million messages would take a third of a second on SQLite to rank completely, and on
+/// PostgreSQL each candidate is a row to fetch (docs/INBOX.md, docs/PERFORMANCE.md).
+pub const NEWEST_RANKED: i64 = 500;
+
+/// PostgreSQL: how many matches the GIN index is asked for before deciding that a query
+/// is common enough for its newest matches to be found faster by walking the newest rows.
+pub const GIN_PROBE: i64 = 10_000;
 
 pub(crate) fn engine_of(conn: &Conn) -> Engine {
     if conn.backend_name() == "SQLite" {
@@ -325,13 +328,7 @@ pub struct ContactHit {
 
 /// The cooperative's messages matching every word of the query, best first: `limit`
 /// of them after skipping `offset`. `channel_kind` keeps only messages of that kind of
-/// channel.
-///
-/// The ranking covers the newest [`RANKED_CANDIDATES`] matches (all of them for all but
-/// very common words): both engines find those from the index in id order (FTS5 walks
-/// its postings backwards; PostgreSQL chooses between the GIN index and walking the
-/// newest rows, per query: the statement is not kept prepared, so each query gets the
-/// plan its own words call for), rank them, and return the page.
+/// channel. Which matches are ranked: [`RANK_ALL_UP_TO`], [`NEWEST_RANKED`].
 pub async fn search_messages(
     conn: &mut Conn,
     coop: CooperativeId,
@@ -343,81 +340,155 @@ pub async fn search_messages(
     if query.is_blank() {
         return Ok(Vec::new());
     }
-    let (limit, offset) = (limit.clamp(1, 200), offset.max(0));
-    let ids: Vec<i64> = match (engine_of(conn), channel_kind) {
-        (Engine::Sqlite, None) => {
-            sqlx::query_scalar(
-                "SELECT id FROM (
-                   SELECT rowid AS id, bm25(message_search) AS score FROM message_search
-                   WHERE message_search MATCH $1 ORDER BY rowid DESC LIMIT $2)
-                 ORDER BY score, id DESC LIMIT $3 OFFSET $4",
-            )
-            .bind(fts_match(coop, query))
-            .bind(RANKED_CANDIDATES)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&mut *conn)
-            .await?
+    let ranked = candidates(conn, coop, query, Table::Messages, channel_kind).await?;
+    message_hits(conn, coop, &page(&ranked, limit, offset)).await
+}
+
+#[derive(Clone, Copy)]
+enum Table {
+    Messages,
+    Contacts,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Messages => "message_search",
+            Table::Contacts => "contact_search",
         }
-        (Engine::Sqlite, Some(kind)) => {
-            sqlx::query_scalar(
-                "SELECT id FROM (
-                   SELECT message_search.rowid AS id, bm25(message_search) AS score FROM message_search
-                   JOIN messages m ON m.id = message_search.rowid
-                   JOIN channels ch ON ch.id = m.channel_id
-                   WHERE message_search MATCH $1 AND m.cooperative_id = $2 AND ch.kind = $3
-                   ORDER BY message_search.rowid DESC LIMIT $4)
-                 ORDER BY score, id DESC LIMIT $5 OFFSET $6",
-            )
-            .bind(fts_match(coop, query))
-            .bind(coop.0)
-            .bind(kind)
-            .bind(RANKED_CANDIDATES)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&mut *conn)
-            .await?
+    }
+    /// The id column on PostgreSQL.
+    fn key(self) -> &'static str {
+        match self {
+            Table::Messages => "message_id",
+            Table::Contacts => "contact_id",
         }
-        (Engine::Postgres, None) => {
-            sqlx::query_scalar(
-                "SELECT id FROM (
-                   SELECT message_id AS id, ts_rank(terms, CAST($1 AS tsquery), 1) AS score
-                   FROM message_search WHERE terms @@ CAST($1 AS tsquery) AND cooperative_id = $2
-                   ORDER BY message_id DESC LIMIT $3) c
-                 ORDER BY score DESC, id DESC LIMIT $4 OFFSET $5",
-            )
-            .bind(tsquery(coop, query))
-            .bind(coop.0)
-            .bind(RANKED_CANDIDATES)
-            .bind(limit)
-            .bind(offset)
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await?
-        }
-        (Engine::Postgres, Some(kind)) => {
-            sqlx::query_scalar(
-                "SELECT id FROM (
-                   SELECT s.message_id AS id, ts_rank(s.terms, CAST($1 AS tsquery), 1) AS score
-                   FROM message_search s
-                   JOIN messages m ON m.id = s.message_id
-                   JOIN channels ch ON ch.id = m.channel_id
-                   WHERE s.terms @@ CAST($1 AS tsquery) AND s.cooperative_id = $2 AND ch.kind = $3
-                   ORDER BY s.message_id DESC LIMIT $4) c
-                 ORDER BY score DESC, id DESC LIMIT $5 OFFSET $6",
-            )
-            .bind(tsquery(coop, query))
-            .bind(coop.0)
-            .bind(kind)
-            .bind(RANKED_CANDIDATES)
-            .bind(limit)
-            .bind(offset)
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await?
-        }
+    }
+}
+
+/// The ids of one page of ranked candidates.
+fn page(ranked: &[(i64, f64)], limit: i64, offset: i64) -> Vec<i64> {
+    let (limit, offset) = (limit.clamp(1, 200) as usize, offset.max(0) as usize);
+    ranked
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// Orders (id, score) best first (higher score), newest (higher id) first among equals.
+fn rank(mut found: Vec<(i64, f64)>) -> Vec<(i64, f64)> {
+    found.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    found
+}
+
+/// The newest [`NEWEST_RANKED`] matches with their scores, ranked.
+///
+/// SQLite: FTS5 walks the postings newest first and scores each (`bm25`, negated so
+/// that higher is better). PostgreSQL, in a read transaction with each step's plan fixed
+/// by `SET LOCAL` (left to itself, the planner often walks the newest rows for a query
+/// with a few thousand matches and reads most of the table): (1) the GIN index alone
+/// (a bitmap scan) takes up to [`GIN_PROBE`] + 1 matching ids; (2a) if that was all of
+/// them, the newest are scored by id; (2b) otherwise the query is common, its newest
+/// matches are close together, and walking `(cooperative_id, id)` backwards finds and
+/// scores them (`ts_rank` normalised by length).
+async fn candidates(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    query: &SearchQuery,
+    table: Table,
+    channel_kind: Option<&str>,
+) -> Result<Vec<(i64, f64)>> {
+    let t = table.name();
+    // $1 the query, $2 how many, $3 the cooperative, $4 the channel kind. A channel
+    // filter joins the message and its channel.
+    let (join, filter) = match channel_kind {
+        Some(_) => (
+            "JOIN messages m ON m.id = {id} JOIN channels ch ON ch.id = m.channel_id",
+            " AND m.cooperative_id = $3 AND ch.kind = $4",
+        ),
+        None => ("", ""),
     };
-    message_hits(conn, coop, &ids).await
+    match engine_of(conn) {
+        Engine::Sqlite => {
+            let join = join.replace("{id}", &format!("{t}.rowid"));
+            let sql = format!(
+                "SELECT {t}.rowid, -bm25({t}) FROM {t} {join}
+                 WHERE {t} MATCH $1{filter} ORDER BY {t}.rowid DESC LIMIT $2"
+            );
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(fts_match(coop, query))
+                .bind(NEWEST_RANKED);
+            if let Some(kind) = channel_kind {
+                q = q.bind(coop.0).bind(kind);
+            }
+            Ok(rank(q.fetch_all(&mut *conn).await?))
+        }
+        Engine::Postgres => {
+            let key = table.key();
+            let join = join.replace("{id}", &format!("s.{key}"));
+            let from = format!(
+                "FROM {t} s {join} WHERE s.terms @@ CAST($1 AS tsquery) AND s.cooperative_id = $3{filter}"
+            );
+            let score = "CAST(ts_rank(s.terms, CAST($1 AS tsquery), 1) AS FLOAT8)";
+            let tsq = tsquery(coop, query);
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            // (1) The GIN index alone.
+            tx.execute(sqlx::raw_sql(
+                "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off",
+            ))
+            .await?;
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT s.{key} {from} LIMIT $2"
+            )))
+            .bind(tsq.as_str())
+            .bind(GIN_PROBE + 1)
+            .bind(coop.0);
+            if let Some(kind) = channel_kind {
+                q = q.bind(kind);
+            }
+            let mut ids: Vec<i64> = q.persistent(false).fetch_all(&mut *tx).await?;
+            let found: Vec<(i64, f64)> = if ids.len() as i64 <= GIN_PROBE {
+                // (2a) All of them: score the newest by id.
+                tx.rollback().await?;
+                ids.sort_unstable_by(|a, b| b.cmp(a));
+                ids.truncate(NEWEST_RANKED as usize);
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT s.{key}, {score} FROM {t} s
+                     WHERE s.cooperative_id = $2 AND s.{key} IN ({list})"
+                )))
+                .bind(tsq.as_str())
+                .bind(coop.0)
+                .persistent(false)
+                .fetch_all(&mut *conn)
+                .await?
+            } else {
+                // (2b) Common: walk back over the newest rows.
+                tx.execute(sqlx::raw_sql(
+                    "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_indexscan = on",
+                ))
+                .await?;
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT s.{key}, {score} {from} ORDER BY s.{key} DESC LIMIT $2"
+                )))
+                .bind(tsq.as_str())
+                .bind(NEWEST_RANKED)
+                .bind(coop.0);
+                if let Some(kind) = channel_kind {
+                    q = q.bind(kind);
+                }
+                let newest = q.persistent(false).fetch_all(&mut *tx).await?;
+                tx.rollback().await?;
+                newest
+            };
+            Ok(rank(found))
+        }
+    }
 }
 
 /// The rows behind ranked ids, in the ids' order; only the cooperative's.
@@ -471,40 +542,8 @@ pub async fn search_contacts(
     if query.is_blank() {
         return Ok(Vec::new());
     }
-    let (limit, offset) = (limit.clamp(1, 200), offset.max(0));
-    let ids: Vec<i64> = match engine_of(conn) {
-        Engine::Sqlite => {
-            sqlx::query_scalar(
-                "SELECT id FROM (
-                   SELECT rowid AS id, bm25(contact_search) AS score FROM contact_search
-                   WHERE contact_search MATCH $1 ORDER BY rowid DESC LIMIT $2)
-                 ORDER BY score, id DESC LIMIT $3 OFFSET $4",
-            )
-            .bind(fts_match(coop, query))
-            .bind(RANKED_CANDIDATES)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&mut *conn)
-            .await?
-        }
-        Engine::Postgres => {
-            sqlx::query_scalar(
-                "SELECT id FROM (
-                   SELECT contact_id AS id, ts_rank(terms, CAST($1 AS tsquery), 1) AS score
-                   FROM contact_search WHERE terms @@ CAST($1 AS tsquery) AND cooperative_id = $2
-                   ORDER BY contact_id DESC LIMIT $3) c
-                 ORDER BY score DESC, id DESC LIMIT $4 OFFSET $5",
-            )
-            .bind(tsquery(coop, query))
-            .bind(coop.0)
-            .bind(RANKED_CANDIDATES)
-            .bind(limit)
-            .bind(offset)
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await?
-        }
-    };
+    let ranked = candidates(conn, coop, query, Table::Contacts, None).await?;
+    let ids = page(&ranked, limit, offset);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -536,6 +575,14 @@ pub async fn search_contacts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranking_orders_by_score_then_newest() {
+        let ranked = rank(vec![(1, 0.5), (2, 0.9), (3, 0.5), (4, 0.1)]);
+        assert_eq!(ranked.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 3, 1, 4]);
+        assert_eq!(page(&ranked, 2, 1), [3, 1]);
+        assert_eq!(page(&ranked, 10, 4), Vec::<i64>::new());
+    }
 
     #[test]
     fn user_text_becomes_quoted_terms_of_the_cooperative_only() {

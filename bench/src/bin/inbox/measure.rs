@@ -161,6 +161,21 @@ pub async fn search(s: &Seeded, list: &[Query]) -> Result<Vec<Figure>, BoxError>
             None => kinds.push((q.kind, vec![d], r.messages.len())),
         }
     }
+    let mut slowest: Vec<(Duration, &str)> = all
+        .iter()
+        .copied()
+        .zip(list.iter().map(|q| q.text.as_str()))
+        .collect();
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    println!(
+        "slowest searches: {}",
+        slowest
+            .iter()
+            .take(8)
+            .map(|(d, q)| format!("{q:?} {:.1} ms", d.as_secs_f64() * 1000.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let mut out = vec![Figure {
         name: "search (service, first page of 20)".into(),
         samples: all,
@@ -176,7 +191,10 @@ pub async fn search(s: &Seeded, list: &[Query]) -> Result<Vec<Figure>, BoxError>
             samples,
         });
     }
-    // The baseline: a scan with LIKE.
+    // The baseline: a scan with LIKE (BENCH_NO_BASELINE=1 leaves it out while tuning).
+    if std::env::var_os("BENCH_NO_BASELINE").is_some() {
+        return Ok(out);
+    }
     let mut conn = s.db.conn().await?;
     let mut base = Vec::with_capacity(list.len());
     let mut base_found = 0usize;

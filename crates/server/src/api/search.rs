@@ -26,7 +26,8 @@ pub struct SearchQueryIn {
     q: String,
     /// Results per group, 1 to 50 (default 20).
     limit: Option<i64>,
-    /// Results of each group to skip, 0 to 2000 (default 0).
+    /// Results of each group to skip, 0 to 500 (default 0): a search ranks the newest
+    /// 500 matches of each group.
     offset: Option<i64>,
     /// `all` (default), `messages` or `contacts`.
     scope: Option<String>,

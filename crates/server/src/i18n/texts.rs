@@ -1805,6 +1805,7 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("timeline.loan.settled", "Pinjaman lunas", "Loan settled"),
     // Search (issue 5, inbox).
+    ("nav.search", "Cari", "Search"),
     ("search.title", "Cari", "Search"),
     (
         "search.placeholder",

@@ -540,24 +540,14 @@ async fn the_channel_filter_and_a_rebuilt_index_give_the_same_answers() {
     assert_eq!(after.0.len(), 2);
 }
 
-#[tokio::test]
-async fn a_very_common_word_is_ranked_among_its_newest_matches() {
-    let c = Coop::new("kop").await;
-    let ch = c.webchat("Situs").await;
-    // The oldest message is the shortest, so the best match by length…
-    c.receive(ch, &[("v1", "Siti", "pinjaman sawah")]).await;
-    let first = find(&c, "sawah").await.messages[0].message_id;
-    let m = messages::get_message(&mut c.db.conn().await.unwrap(), c.id, first)
-        .await
-        .unwrap();
-    // … then more newer matches than the search ranks, one of them short too, between
-    // as many messages without the word (so the word is not in most messages: bm25
-    // gives a word in more than half of the documents no weight at all).
-    let n = 2 * guyub_store::search::RANKED_CANDIDATES as usize + 100;
+/// Inserts `n` messages in the conversation of `like` through `insert_messages`: every
+/// other one with "pinjaman" (so the word is not in most messages: bm25 gives a word in
+/// more than half of the documents no weight at all), the tenth from last short.
+async fn many(c: &Coop, like: &guyub_store::messages::Message, tag: &str, n: usize, short: &str) {
     let bodies: Vec<String> = (0..n)
         .map(|i| {
             if i == n - 10 {
-                "pinjaman kebun".to_string()
+                short.to_string()
             } else if i % 2 == 0 {
                 format!("Mohon info pinjaman nomor {i} yang kemarin sudah diajukan, terima kasih")
             } else {
@@ -565,16 +555,16 @@ async fn a_very_common_word_is_ranked_among_its_newest_matches() {
             }
         })
         .collect();
-    let providers: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+    let providers: Vec<String> = (0..n).map(|i| format!("{tag}{i}")).collect();
     let rows: Vec<NewMessage<'_>> = bodies
         .iter()
         .zip(&providers)
         .map(|(body, p)| NewMessage {
             cooperative_id: c.id,
-            conversation_id: m.conversation_id,
-            contact_id: m.contact_id,
-            channel_id: m.channel_id,
-            identity_id: m.identity_id,
+            conversation_id: like.conversation_id,
+            contact_id: like.contact_id,
+            channel_id: like.channel_id,
+            identity_id: like.identity_id,
             direction: "in",
             provider_id: Some(p),
             kind: "text",
@@ -591,7 +581,21 @@ async fn a_very_common_word_is_ranked_among_its_newest_matches() {
     let inserted = messages::insert_messages(&mut tx, &rows).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(inserted.len(), n);
+}
 
+#[tokio::test]
+async fn a_very_common_word_is_ranked_among_its_newest_matches() {
+    let c = Coop::new("kop").await;
+    let ch = c.webchat("Situs").await;
+    // The oldest message is the shortest, so the best match by length…
+    c.receive(ch, &[("v1", "Siti", "pinjaman sawah")]).await;
+    let first = find(&c, "sawah").await.messages[0].message_id;
+    let m = messages::get_message(&mut c.db.conn().await.unwrap(), c.id, first)
+        .await
+        .unwrap();
+    // … then more newer matches than are ranked, one of them short too.
+    let ranked = guyub_store::search::NEWEST_RANKED as usize;
+    many(&c, &m, "a", 2 * ranked + 100, "pinjaman kebun").await;
     let r = find(&c, "pinjaman").await;
     assert_eq!(r.messages[0].snippet_text(), "pinjaman kebun");
     assert!(r.messages.iter().all(|h| h.message_id != first));
@@ -601,4 +605,32 @@ async fn a_very_common_word_is_ranked_among_its_newest_matches() {
         r.messages.iter().map(|h| h.message_id).collect::<Vec<_>>(),
         [first]
     );
+    // The last page ends at the ranked ones.
+    let last = SearchFilter {
+        scope: Scope::Messages,
+        offset: search::MAX_OFFSET - 10,
+        ..Default::default()
+    };
+    let r = search::search(&c.db, &c.agent(), "pinjaman", &last, 20)
+        .await
+        .unwrap();
+    assert_eq!((r.messages.len(), r.more_messages), (10, false));
+
+    // So many matches that PostgreSQL walks the newest rows instead of the GIN index:
+    // the same answers.
+    many(
+        &c,
+        &m,
+        "b",
+        2 * guyub_store::search::GIN_PROBE as usize + 100,
+        "pinjaman ladang",
+    )
+    .await;
+    let r = find(&c, "pinjaman").await;
+    assert_eq!(r.messages[0].snippet_text(), "pinjaman ladang");
+    assert_eq!(r.messages.len(), 20);
+    let r = find(&c, "pinjaman sawah").await;
+    assert_eq!(r.messages.len(), 1);
+    let r = find(&c, "pinjaman kebun").await;
+    assert_eq!(r.messages.len(), 1);
 }
