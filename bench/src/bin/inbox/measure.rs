@@ -166,7 +166,7 @@ pub async fn search(s: &Seeded, list: &[Query]) -> Result<Vec<Figure>, BoxError>
         .copied()
         .zip(list.iter().map(|q| q.text.as_str()))
         .collect();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     println!(
         "slowest searches: {}",
         slowest

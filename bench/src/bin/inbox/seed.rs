@@ -483,7 +483,7 @@ pub async fn seed(
         let r = rows(&other_convs, other, &d);
         let t = Instant::now();
         let mut tx = db.begin_write().await?;
-        if (k / half) % 2 == 0 {
+        if (k / half).is_multiple_of(2) {
             messages::insert_messages(&mut tx, &r).await?;
             tx.commit().await?;
             indexed += t.elapsed();
