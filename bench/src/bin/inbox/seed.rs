@@ -529,8 +529,10 @@ pub async fn seed(
     .bind(coop.0)
     .execute(&mut *conn)
     .await?;
+    // What autovacuum does after a bulk load: statistics, and the GIN index's pending
+    // list merged (a query reads that list in full until then).
     if db.engine() == guyub_store::Engine::Postgres {
-        sqlx::query("ANALYZE").execute(&mut *conn).await?;
+        sqlx::raw_sql("VACUUM ANALYZE").execute(&mut *conn).await?;
     }
     drop(conn);
     let seeded = load(db).await?.ok_or("seeded cooperative not found")?;
