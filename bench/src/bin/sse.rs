@@ -35,7 +35,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rate: u64 = a[6].parse()?;
     let secs: u64 = a[7].parse()?;
     guyub_services::install_tls();
-    let http = reqwest::Client::builder().pool_max_idle_per_host(4).build()?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(4)
+        .build()?;
     let delays: Arc<Mutex<Vec<i64>>> = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
     let ready = Arc::new(tokio::sync::Semaphore::new(0));
@@ -115,7 +117,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut d = delays.lock().map(|d| d.clone()).unwrap_or_default();
     d.sort_unstable();
     let n = d.len();
-    let p = |q: f64| d.get(((n as f64 * q) as usize).min(n.saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
+    let p = |q: f64| {
+        d.get(((n as f64 * q) as usize).min(n.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
     let expected = (total - failed) as usize * clients;
     println!(
         "{clients} clients, {total} messages at {rate}/s ({failed} refused): {n} of {expected} events delivered; commit-to-client p50 {:.2} ms p95 {:.2} ms p99 {:.2} ms max {:.2} ms",

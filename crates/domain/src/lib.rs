@@ -8,6 +8,7 @@ pub mod ids;
 pub mod member;
 pub mod money;
 pub mod permission;
+pub mod search;
 pub mod sla;
 pub mod text;
 

@@ -18,6 +18,7 @@ pub mod members;
 pub mod pipeline;
 pub mod reports;
 pub mod savings;
+pub mod search;
 pub mod secret;
 pub mod secretbox;
 pub mod setup;

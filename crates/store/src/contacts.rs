@@ -94,7 +94,31 @@ pub async fn create_contact(
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
-    contact_row(&row)
+    let contact = contact_row(&row)?;
+    crate::search::reindex_contacts(conn, coop, &[contact.id]).await?;
+    Ok(contact)
+}
+
+/// Gives a contact another display name (and its search entry with it).
+pub async fn rename_contact(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: ContactId,
+    display_name: &str,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE contacts SET display_name = $3, updated_at = $4 WHERE cooperative_id = $1 AND id = $2",
+    )
+    .bind(coop.0)
+    .bind(id.0)
+    .bind(display_name)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    crate::search::reindex_contacts(conn, coop, &[id]).await
 }
 
 pub async fn get_contact(conn: &mut Conn, coop: CooperativeId, id: ContactId) -> Result<Contact> {
@@ -168,7 +192,8 @@ pub async fn set_contact_member(
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    Ok(())
+    // The member's number is part of the contact's search entry.
+    crate::search::reindex_contacts(conn, coop, &[id]).await
 }
 
 /// The fast path of resolution: the identity behind (kind, external id), with its
@@ -216,6 +241,19 @@ pub async fn touch_identity(
     .bind(display_name)
     .execute(&mut *conn)
     .await?;
+    // Callers pass a name only when it changed: the contact's search entry follows.
+    if display_name.is_some() {
+        let contact: Option<i64> = sqlx::query_scalar(
+            "SELECT contact_id FROM channel_identities WHERE cooperative_id = $1 AND id = $2",
+        )
+        .bind(coop.0)
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(c) = contact {
+            crate::search::reindex_contacts(conn, coop, &[ContactId(c)]).await?;
+        }
+    }
     Ok(())
 }
 
@@ -258,6 +296,7 @@ pub async fn insert_identity(
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| StoreError::conflict_on_unique(e, "identity"))?;
+    crate::search::reindex_contacts(conn, coop, &[contact]).await?;
     identity_row(&row)
 }
 
@@ -323,6 +362,13 @@ pub async fn move_identity(
     id: IdentityId,
     to: ContactId,
 ) -> Result<()> {
+    let from: Option<i64> = sqlx::query_scalar(
+        "SELECT contact_id FROM channel_identities WHERE cooperative_id = $1 AND id = $2",
+    )
+    .bind(coop.0)
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
     sqlx::query(
         "UPDATE channel_identities SET contact_id = $3 WHERE cooperative_id = $1 AND id = $2",
     )
@@ -331,7 +377,9 @@ pub async fn move_identity(
     .bind(to.0)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    let mut touched = vec![to];
+    touched.extend(from.map(ContactId));
+    crate::search::reindex_contacts(conn, coop, &touched).await
 }
 
 pub async fn mark_verified(conn: &mut Conn, coop: CooperativeId, id: IdentityId) -> Result<()> {
@@ -553,6 +601,17 @@ pub async fn reassign_rows(
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(",");
+        // Identities are part of their contact's search entry: both sides change.
+        let mut touched = vec![to];
+        if *table == "channel_identities" {
+            let from: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT DISTINCT contact_id FROM channel_identities WHERE cooperative_id = $1 AND id IN ({list})"
+            )))
+            .bind(coop.0)
+            .fetch_all(&mut *conn)
+            .await?;
+            touched.extend(from.into_iter().map(ContactId));
+        }
         let sql = sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET contact_id = $2 WHERE cooperative_id = $1 AND id IN ({list})"
         ));
@@ -561,6 +620,9 @@ pub async fn reassign_rows(
             .bind(to.0)
             .execute(&mut *conn)
             .await?;
+        if *table == "channel_identities" {
+            crate::search::reindex_contacts(conn, coop, &touched).await?;
+        }
     }
     Ok(())
 }
@@ -580,7 +642,8 @@ pub async fn set_merged_into(
     .bind(now_ms())
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    // A contact merged away leaves the search index; undoing the merge brings it back.
+    crate::search::reindex_contacts(conn, coop, &[id]).await
 }
 
 pub async fn record_merge(

@@ -19,6 +19,7 @@ pub mod members;
 pub mod messages;
 mod migrate;
 pub mod savings;
+pub mod search;
 pub mod sessions;
 pub mod setup;
 pub mod shu;

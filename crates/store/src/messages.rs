@@ -360,7 +360,11 @@ pub async fn insert_message(conn: &mut Conn, m: &NewMessage<'_>) -> Result<Optio
     .bind(m.at)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(id.map(MessageId))
+    let id = id.map(MessageId);
+    if let Some(id) = id {
+        crate::search::index_messages(conn, &[(m.cooperative_id, id, m.body)]).await?;
+    }
+    Ok(id)
 }
 
 pub async fn get_message(conn: &mut Conn, coop: CooperativeId, id: MessageId) -> Result<Message> {
@@ -727,15 +731,21 @@ pub async fn insert_messages(
                 .bind(m.reply_token)
                 .bind(m.at);
         }
+        // The new rows go into the search index in the same transaction, multi-row.
+        let mut indexed = Vec::with_capacity(chunk.len());
         for r in q.fetch_all(&mut *conn).await? {
-            out.insert(
-                (
-                    ChannelId(r.try_get("channel_id")?),
-                    r.try_get::<String, _>("provider_id")?,
-                ),
-                MessageId(r.try_get("id")?),
-            );
+            let channel = ChannelId(r.try_get("channel_id")?);
+            let provider_id: String = r.try_get("provider_id")?;
+            let id = MessageId(r.try_get("id")?);
+            if let Some(m) = chunk
+                .iter()
+                .find(|m| m.channel_id == channel && m.provider_id == Some(provider_id.as_str()))
+            {
+                indexed.push((m.cooperative_id, id, m.body));
+            }
+            out.insert((channel, provider_id), id);
         }
+        crate::search::index_messages(conn, &indexed).await?;
     }
     Ok(out)
 }

@@ -1,5 +1,18 @@
 //! Schema migrations: numbered SQL files embedded in the binary, written once in a
-//! portable dialect. Two tokens stand for what the engines spell differently.
+//! portable dialect. Two tokens stand for what the engines spell differently, and a
+//! file may hold per-engine blocks for what only one engine has (full-text search):
+//!
+//! ```sql
+//! -- engine: sqlite
+//! CREATE VIRTUAL TABLE … USING fts5(…);
+//! -- engine: postgres
+//! CREATE TABLE … (terms tsvector …);
+//! -- engine: all
+//! ```
+//!
+//! A line that is exactly `-- engine: sqlite`, `-- engine: postgres` or `-- engine: all`
+//! starts a block; lines of the other engine's blocks are left out. A migration may also
+//! need a step in Rust after its SQL (`after`), run in the same transaction.
 
 use crate::{Db, Engine, Result, StoreError};
 use sqlx::{AssertSqlSafe, Executor};
@@ -36,9 +49,40 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0011_sla_canned.sql"),
     ),
     (12, "csat", include_str!("../migrations/0012_csat.sql")),
+    (13, "search", include_str!("../migrations/0013_search.sql")),
 ];
 
+/// What a migration does in Rust after its SQL, inside its transaction: filling what
+/// SQL alone cannot compute.
+async fn after(version: i64, conn: &mut sqlx::AnyConnection) -> Result<()> {
+    if version == 13 {
+        // The search index holds stemmed terms: index the rows already there.
+        let (messages, contacts) = crate::search::rebuild(conn).await?;
+        tracing::info!(
+            search.messages = messages,
+            search.contacts = contacts,
+            "indexed existing rows for search"
+        );
+    }
+    Ok(())
+}
+
+/// Keeps the lines meant for `engine` (see the module header), then spells the tokens.
 fn dialect(sql: &str, engine: Engine) -> String {
+    let mut kept = String::with_capacity(sql.len());
+    let mut active = true;
+    for line in sql.lines() {
+        match line.trim_end() {
+            "-- engine: all" => active = true,
+            "-- engine: sqlite" => active = engine == Engine::Sqlite,
+            "-- engine: postgres" => active = engine == Engine::Postgres,
+            _ if active => {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+            _ => {}
+        }
+    }
     let (id, blob) = match engine {
         Engine::Sqlite => ("INTEGER PRIMARY KEY", "BLOB"),
         Engine::Postgres => (
@@ -46,7 +90,7 @@ fn dialect(sql: &str, engine: Engine) -> String {
             "BYTEA",
         ),
     };
-    sql.replace("%ID%", id).replace("%BLOB%", blob)
+    kept.replace("%ID%", id).replace("%BLOB%", blob)
 }
 
 /// Applies every migration not yet applied, each in its own transaction. Returns the
@@ -98,9 +142,13 @@ async fn apply_pending(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<Vec<i6
             .await?;
             Ok::<_, sqlx::Error>(())
         };
-        match step.await {
+        if let Err(source) = step.await {
+            return Err(StoreError::Migration { version, source });
+        }
+        match after(version, &mut tx).await {
             Ok(()) => tx.commit().await?,
-            Err(source) => return Err(StoreError::Migration { version, source }),
+            Err(StoreError::Db(source)) => return Err(StoreError::Migration { version, source }),
+            Err(other) => return Err(other),
         }
         tracing::info!(
             migration.version = version,
@@ -110,4 +158,21 @@ async fn apply_pending(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<Vec<i6
         applied.push(version);
     }
     Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_blocks_keep_only_their_engine() {
+        let sql = "CREATE TABLE a (id %ID%);\n-- engine: sqlite\nCREATE VIRTUAL TABLE s USING fts5(t);\n\
+                   -- engine: postgres\nCREATE TABLE s (t tsvector);\n-- engine: all\nCREATE TABLE b (x %BLOB%);\n";
+        let lite = dialect(sql, Engine::Sqlite);
+        assert!(lite.contains("fts5") && !lite.contains("tsvector"));
+        assert!(lite.contains("INTEGER PRIMARY KEY") && lite.contains("x BLOB"));
+        let pg = dialect(sql, Engine::Postgres);
+        assert!(pg.contains("tsvector") && !pg.contains("fts5"));
+        assert!(pg.contains("CREATE TABLE b (x BYTEA)"));
+    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod inbox;
 mod loans;
 mod members;
 mod savings;
+mod search;
 mod staff;
 // Ledger, reports and SHU (issue 6).
 pub(crate) mod ledger;
@@ -32,7 +33,7 @@ use utoipa_axum::router::OpenApiRouter;
     components(schemas(Problem)),
     tags(
         (name = "savings", description = "Simpanan: settings, balances and statements (buku tabungan), deposits, withdrawals, transfers and payouts with their receipts, wajib arrears, and the monthly wajib billing and jasa simpanan runs."),
-        (name = "inbox", description = "The unified inbox: conversations across every channel with filters and unread counts, the member's whole history, assignment and transfer, snooze, resolve and reopen, priority, labels, private notes, splitting a wrongly grouped message out, agents' presence, capacity and skills, teams, routing rules and inbox settings; SLA settings and holidays (targets counted in business hours); canned replies with their templates."),
+        (name = "inbox", description = "The unified inbox: conversations across every channel with filters and unread counts, the member's whole history, assignment and transfer, snooze, resolve and reopen, priority, labels, private notes, splitting a wrongly grouped message out, agents' presence, capacity and skills, teams, routing rules and inbox settings; SLA settings and holidays (targets counted in business hours); canned replies with their templates; full-text search over messages and contacts in Indonesian (stemmed, numbers in every spelling)."),
         (name = "loans", description = "Pinjaman: products, applications approved by a second person, disbursement, schedules, repayments, payoff, collectibility and the loan portfolio."),
     )
 )]
@@ -65,7 +66,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(loans::router())
                 .merge(inbox::router())
                 .merge(sla::router())
-                .merge(canned::router()),
+                .merge(canned::router())
+                .merge(search::router()),
         )
         .split_for_parts()
 }

@@ -2282,4 +2282,38 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("routing.rule_added", "Aturan ditambahkan.", "Rule added."),
     ("routing.rule_deleted", "Aturan dihapus.", "Rule deleted."),
+    // Search (issue 5, inbox).
+    ("nav.search", "Cari", "Search"),
+    ("search.title", "Cari", "Search"),
+    (
+        "search.placeholder",
+        "Kata, nama, nomor anggota atau nomor HP",
+        "Words, a name, a member number or a phone number",
+    ),
+    ("search.submit", "Cari", "Search"),
+    (
+        "search.intro",
+        "Mencari di pesan dan kontak. Bentuk kata apa pun cocok: \u{201c}meminjam\u{201d} menemukan \u{201c}pinjaman\u{201d}. Semua kata harus ada.",
+        "Searches messages and contacts. Any form of a word matches: \u{201c}meminjam\u{201d} finds \u{201c}pinjaman\u{201d}. Every word must be there.",
+    ),
+    ("search.messages", "Pesan", "Messages"),
+    ("search.contacts", "Kontak", "Contacts"),
+    ("search.none", "Tidak ada yang cocok.", "Nothing matches."),
+    (
+        "search.no_words",
+        "Tidak ada kata yang bisa dicari (hanya tanda baca, emoji atau kata seperti \u{201c}yang\u{201d}).",
+        "No searchable word (only punctuation, emoji or words like \u{201c}yang\u{201d}).",
+    ),
+    (
+        "search.empty",
+        "Ketik kata yang dicari.",
+        "Type a word to search for.",
+    ),
+    (
+        "search.too_long",
+        "Pencarian paling panjang 200 karakter.",
+        "A search may be at most 200 characters.",
+    ),
+    ("search.member", "Anggota", "Member"),
+    ("search.reply", "Balasan", "Reply"),
 ];

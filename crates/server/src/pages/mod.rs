@@ -14,6 +14,7 @@ mod login;
 mod members;
 mod reviews;
 pub mod savings;
+mod search;
 mod simulator_page;
 // Ledger, reports and SHU (issue 6).
 mod ledger;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/channels/{id}", get(channels::show).post(channels::update))
         .route("/channels/{id}/active", post(channels::set_active))
         .route("/channels/{id}/test", post(channels::test))
+        .route("/search", get(search::show))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::show))
         .route("/conversations/{id}/reply", post(conversations::reply))

@@ -14,6 +14,7 @@ mod media;
 mod members;
 mod pipeline;
 mod savings;
+mod search;
 mod sla;
 mod support;
 mod ui;

@@ -1,7 +1,9 @@
 //! The inbox's services on the engine under test (SQLite, or PostgreSQL with
 //! GUYUB_TEST_DATABASE_URL): SLA settings, dues and the breach sweep; canned replies
-//! and their sandbox.
+//! and their sandbox; full-text search over messages and contacts.
 
 mod canned;
+mod search;
+mod search_support;
 mod sla;
 mod support;
