@@ -167,9 +167,11 @@ pub fn snippet(text: &str, query: &SearchQuery, max_chars: usize) -> Vec<Snippet
         .unwrap_or(0);
     if start > 0 {
         // Move to the next word start.
+        // After the whitespace character, whatever its width (U+00A0 is two bytes).
         start = text[start..]
-            .find(char::is_whitespace)
-            .map(|i| start + i + 1)
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map(|(i, c)| start + i + c.len_utf8())
             .filter(|&s| s <= first)
             .unwrap_or(first);
     }
@@ -400,6 +402,18 @@ mod tests {
                 .groups()
                 .iter()
                 .all(|g| g.iter().any(|t| have.contains(t)))
+    }
+
+    #[test]
+    fn a_wide_space_before_the_hit_does_not_split_a_character() {
+        for n in 1..60 {
+            let text = format!("{}\u{a0}x\u{a0}pinjaman saya", "ab\u{a0}".repeat(n));
+            let parts = snippet(&text, &q("pinjaman"), 20);
+            assert!(
+                parts.iter().any(|p| p.hit && p.text == "pinjaman"),
+                "{n}: {parts:?}"
+            );
+        }
     }
 
     #[test]
