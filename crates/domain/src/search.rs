@@ -326,7 +326,13 @@ fn token_terms(token: &Token<'_>) -> Vec<String> {
 }
 
 fn word_term(word: &str) -> Option<String> {
-    let lower = word.to_lowercase();
+    // Lower case can add marks that are not letters ("İ" becomes "i" + U+0307): keep
+    // letters and digits only, the same for text and query.
+    let lower: String = word
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
     if lower.chars().count() < 2 || STOPWORDS.binary_search(&lower.as_str()).is_ok() {
         return None;
     }
