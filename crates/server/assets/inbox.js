@@ -100,8 +100,9 @@
       const which = el.textContent.trim().split(' ')[0];
       el.textContent = which + ' ' + (left < 0 ? '−' : '') + span;
       el.classList.toggle('sla-late', left < 0);
-      el.classList.toggle('sla-risk', left >= 0 && left < 15 * 60000);
-      el.classList.toggle('sla-ok', left >= 15 * 60000);
+      const risk = Number(el.dataset.risk || 15 * 60000);
+      el.classList.toggle('sla-risk', left >= 0 && left < risk);
+      el.classList.toggle('sla-ok', left >= risk);
     }
   }
   setInterval(tick, 30000);

@@ -37,6 +37,14 @@ pub fn positional(conn: &Conn, sql: String) -> String {
     to_positional(&sql).unwrap_or(sql)
 }
 
+/// Ids for an `IN (…)` list. Only integers are ever written into SQL this way.
+pub(crate) fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+    ids.into_iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Appends `($1,…,$cols),(…)` for `rows` rows of `cols` parameters each.
 pub(crate) fn push_placeholders(sql: &mut String, rows: usize, cols: usize) {
     for i in 0..rows {

@@ -253,9 +253,8 @@ pub async fn open_for(
     members: &[i64],
 ) -> Result<Vec<Conversation>> {
     let mut out = Vec::new();
-    let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     for chunk in contacts.chunks(300) {
-        let ids = list(&chunk.iter().map(|c| c.0).collect::<Vec<_>>());
+        let ids = crate::id_list(chunk.iter().map(|c| c.0));
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {CONV_COLS} FROM conversations WHERE cooperative_id = $1 AND status IN ('open', 'snoozed')
              AND contact_id IN ({ids}) ORDER BY id"
@@ -265,7 +264,7 @@ pub async fn open_for(
         }
     }
     for chunk in members.chunks(300) {
-        let ids = list(chunk);
+        let ids = crate::id_list(chunk.iter().copied());
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {CONV_COLS} FROM conversations WHERE cooperative_id = $1 AND status IN ('open', 'snoozed')
              AND member_id IN ({ids}) ORDER BY id"
@@ -475,17 +474,6 @@ pub async fn mark_read(
     Ok(())
 }
 
-/// The last message a person had seen in a conversation.
-pub async fn last_read(conn: &mut Conn, id: ConversationId, user: UserId) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT message_id FROM conversation_reads WHERE conversation_id = $1 AND user_id = $2",
-    )
-    .bind(id.0)
-    .bind(user.0)
-    .fetch_optional(&mut *conn)
-    .await?)
-}
-
 // ---------------------------------------------------------------- labels
 
 pub async fn labels_of(
@@ -498,11 +486,7 @@ pub async fn labels_of(
         if chunk.is_empty() {
             continue;
         }
-        let list = chunk
-            .iter()
-            .map(|c| c.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::id_list(chunk.iter().map(|x| x.0));
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT conversation_id, label FROM conversation_labels WHERE cooperative_id = $1
              AND conversation_id IN ({list}) ORDER BY label"
@@ -679,11 +663,7 @@ pub async fn move_messages(
 ) -> Result<u64> {
     let mut moved = 0;
     for chunk in ids.chunks(300) {
-        let list = chunk
-            .iter()
-            .map(|m| m.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::id_list(chunk.iter().map(|x| x.0));
         let sql = sqlx::AssertSqlSafe(format!(
             "UPDATE messages SET conversation_id = $3 WHERE cooperative_id = $1 AND conversation_id = $2 AND id IN ({list})"
         ));
@@ -1095,24 +1075,6 @@ pub async fn newest_inbound(
     .await?)
 }
 
-/// Records the first answer to the member (the first-response SLA stops).
-pub async fn responded(
-    conn: &mut Conn,
-    coop: CooperativeId,
-    id: ConversationId,
-    at: i64,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE conversations SET first_response_at = $3 WHERE cooperative_id = $1 AND id = $2 AND first_response_at IS NULL",
-    )
-    .bind(coop.0)
-    .bind(id.0)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------- CSAT
 
 #[allow(clippy::too_many_arguments)]
@@ -1154,11 +1116,7 @@ pub async fn pending_surveys(
         if chunk.is_empty() {
             continue;
         }
-        let list = chunk
-            .iter()
-            .map(|i| i.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::id_list(chunk.iter().map(|x| x.0));
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT id, identity_id, conversation_id FROM csat_surveys WHERE cooperative_id = $1
              AND answered_at IS NULL AND sent_at >= $2 AND identity_id IN ({list}) ORDER BY id"

@@ -28,8 +28,8 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
-pub(crate) use db::push_placeholders;
 pub use db::{Conn, Db, Engine, Tx, now_ms, positional};
+pub(crate) use db::{id_list, push_placeholders};
 pub use sqlx::AnyConnection;
 pub use sqlx::Error as SqlxError;
 

@@ -208,29 +208,6 @@ pub async fn create_conversation(
     conv_row(&row)
 }
 
-/// Records activity: the last message, and for a member's message the channel they
-/// used and when (the reply window counts from it).
-pub async fn touch_conversation(
-    conn: &mut Conn,
-    id: ConversationId,
-    channel: ChannelId,
-    at: i64,
-    inbound: bool,
-) -> Result<()> {
-    let sql = if inbound {
-        "UPDATE conversations SET last_message_at = $3, last_inbound_at = $3, channel_id = $2 WHERE id = $1"
-    } else {
-        "UPDATE conversations SET last_message_at = $3 WHERE id = $1"
-    };
-    sqlx::query(sql)
-        .bind(id.0)
-        .bind(channel.0)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 pub async fn get_conversation(
     conn: &mut Conn,
     coop: CooperativeId,
@@ -658,32 +635,6 @@ pub async fn outbox_dead(conn: &mut Conn, id: i64, error: &str) -> Result<()> {
     Ok(())
 }
 
-/// The open conversation of each of these contacts (the pipeline's batches).
-pub async fn open_conversations(
-    conn: &mut Conn,
-    coop: CooperativeId,
-    contacts: &[ContactId],
-) -> Result<HashMap<ContactId, Conversation>> {
-    let mut out = HashMap::with_capacity(contacts.len());
-    for chunk in contacts.chunks(300) {
-        let ids = chunk
-            .iter()
-            .map(|c| c.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {CONV_COLS} FROM conversations WHERE cooperative_id = $1 AND status = 'open' AND contact_id IN ({ids})
-             ORDER BY id"
-        ));
-        for r in sqlx::query(sql).bind(coop.0).fetch_all(&mut *conn).await? {
-            let c = conv_row(&r)?;
-            // The newest open one wins (rows come oldest first).
-            out.insert(c.contact_id, c);
-        }
-    }
-    Ok(out)
-}
-
 /// Inserts many incoming messages; returns ((channel, provider id) → new message id)
 /// for those that were not already there.
 pub async fn insert_messages(
@@ -748,31 +699,6 @@ pub async fn insert_messages(
         crate::search::index_messages(conn, &indexed).await?;
     }
     Ok(out)
-}
-
-/// Records a member's activity on many conversations of one channel at once.
-pub async fn touch_conversations_inbound(
-    conn: &mut Conn,
-    ids: &[ConversationId],
-    channel: ChannelId,
-    at: i64,
-) -> Result<()> {
-    for chunk in ids.chunks(500) {
-        let list = chunk
-            .iter()
-            .map(|c| c.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let sql = sqlx::AssertSqlSafe(format!(
-            "UPDATE conversations SET last_message_at = $1, last_inbound_at = $1, channel_id = $2 WHERE id IN ({list})"
-        ));
-        sqlx::query(sql)
-            .bind(at)
-            .bind(channel.0)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Marks many events processed without error.

@@ -16,7 +16,7 @@ mod timer;
 mod tests;
 
 pub use calendar::{Calendar, add_business_minutes, business_minutes_between, business_ms_between};
-pub use timer::{SlaTimer, timer};
+pub use timer::{AT_RISK_FLOOR_MS, SlaTimer, timer};
 
 use std::fmt;
 

@@ -34,38 +34,50 @@ pub struct Timer {
     pub state: &'static str,
     pub label: String,
     pub due: i64,
+    /// Time left under which it is at risk (the script counts down with it).
+    pub risk_ms: i64,
 }
 
 /// The timer that matters now: the first response until it is given, then resolution.
-fn timer(c: &guyub_store::messages::Conversation, now: i64) -> Option<Timer> {
+/// Whether it is at risk is the SLA rule's (`guyub_domain::sla::timer`).
+fn timer(
+    c: &guyub_store::messages::Conversation,
+    targets: &guyub_domain::sla::Targets,
+    now: i64,
+) -> Option<Timer> {
     if c.status == "resolved" {
         return None;
     }
-    let (due, which) = match (c.first_response_at, c.first_response_due, c.resolution_due) {
-        (None, Some(d), _) => (d, "FR"),
-        (_, _, Some(d)) => (d, "RES"),
+    let target = targets.get(
+        guyub_domain::sla::Priority::parse(&c.priority)
+            .unwrap_or(guyub_domain::sla::Priority::Normal),
+    );
+    let (due, which, minutes) = match (c.first_response_at, c.first_response_due, c.resolution_due)
+    {
+        (None, Some(d), _) => (d, "FR", target.first_response),
+        (_, _, Some(d)) => (d, "RES", target.resolution),
         _ => return None,
     };
-    let left = due - now;
-    let mins = left.abs() / 60_000;
+    let t = guyub_domain::sla::timer(now, due, None, minutes);
+    let mins = t.remaining_ms.abs() / 60_000;
     let span = if mins >= 120 {
         format!("{}j{}m", mins / 60, mins % 60)
     } else {
         format!("{mins}m")
     };
-    let state = if left < 0 {
-        "late"
-    } else if left < 15 * 60_000 {
-        "risk"
+    let (state, sign) = if t.overdue {
+        ("late", "−")
+    } else if t.at_risk {
+        ("risk", "")
     } else {
-        "ok"
+        ("ok", "")
     };
-    let label = if left < 0 {
-        format!("{which} −{span}")
-    } else {
-        format!("{which} {span}")
-    };
-    Some(Timer { state, label, due })
+    Some(Timer {
+        state,
+        label: format!("{which} {sign}{span}"),
+        due,
+        risk_ms: (minutes * 60_000 / 4).max(guyub_domain::sla::AT_RISK_FLOOR_MS),
+    })
 }
 
 struct Row {
@@ -183,12 +195,12 @@ pub async fn list(
     let teams = inbox::teams(&state.db, &s.actor)
         .await
         .map_err(|e| s.fail(e))?;
-    let labels = {
-        let mut conn = state.db.conn().await.map_err(|e| s.fail(e.into()))?;
-        guyub_store::inbox::all_labels(&mut conn, s.actor.cooperative_id)
-            .await
-            .map_err(|e| s.fail(e.into()))?
-    };
+    let labels = inbox::labels(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
+    let targets = guyub_services::sla::targets(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
     let shell = Shell::load(&state, &s, "conversations", None).await?;
     let now = guyub_store::now_ms();
     let rows = found
@@ -199,7 +211,7 @@ pub async fn list(
             member: r.conversation.member_id.is_some(),
             verified: r.conversation.verified,
             kind: r.channel_kind,
-            timer: timer(&r.conversation, now),
+            timer: timer(&r.conversation, &targets, now),
             status: r.conversation.status,
             priority: r.conversation.priority,
             preview: r.conversation.preview,
@@ -368,6 +380,9 @@ async fn conversation_page(
     let teams = inbox::teams(&state.db, &s.actor)
         .await
         .map_err(|e| s.fail(e))?;
+    let targets = guyub_services::sla::targets(&state.db, &s.actor)
+        .await
+        .map_err(|e| s.fail(e))?;
     let canned = guyub_services::canned::list(&state.db, &s.actor)
         .await
         .map_err(|e| s.fail(e))?
@@ -458,7 +473,7 @@ async fn conversation_page(
         (_, Some(_)) => {
             let mut only_res = c.clone();
             only_res.first_response_due = None;
-            timer(&only_res, now)
+            timer(&only_res, &targets, now)
         }
     };
     let head = ConvHead {
@@ -481,7 +496,7 @@ async fn conversation_page(
         skill: c.skill.clone(),
         labels: d.labels.clone(),
         asked_on: d.asked_on.iter().map(|(_, k)| k.clone()).collect(),
-        timer: timer(c, now),
+        timer: timer(c, &targets, now),
         resolution,
     };
     let options = d

@@ -41,6 +41,13 @@ pub async fn list(db: &Db, actor: &Actor, f: &Filter, limit: i64) -> Result<Vec<
     Ok(inbox::list(&mut conn, actor.cooperative_id, f, limit.clamp(1, LIST_MAX)).await?)
 }
 
+/// Every label in use in the cooperative (the list's filter).
+pub async fn labels(db: &Db, actor: &Actor) -> Result<Vec<String>> {
+    actor.require(Action::WorkInbox)?;
+    let mut conn = db.conn().await?;
+    Ok(inbox::all_labels(&mut conn, actor.cooperative_id).await?)
+}
+
 pub async fn counts(db: &Db, actor: &Actor) -> Result<Counts> {
     actor.require(Action::WorkInbox)?;
     let mut conn = db.conn().await?;
@@ -131,6 +138,10 @@ pub async fn open(db: &Db, actor: &Actor, id: ConversationId) -> Result<Detail> 
     actor.require(Action::WorkInbox)?;
     let coop = actor.cooperative_id;
     let mut conn = db.conn().await?;
+    // Messages first: the conversation row read after them is at least as new, so the
+    // reply options never describe an older state than the messages shown (the reads
+    // are separate statements, not one snapshot).
+    let messages = messages::conversation_messages(&mut conn, coop, id, 1000).await?;
     let c = messages::get_conversation(&mut conn, coop, id).await?;
     let contact = contacts::get_contact(&mut conn, coop, c.contact_id).await?;
     let all = channels::list(&mut conn, coop).await?;
@@ -148,7 +159,6 @@ pub async fn open(db: &Db, actor: &Actor, id: ConversationId) -> Result<Detail> 
                 .map(|ch| (ch.id, ch.kind.clone()))
         })
         .collect();
-    let messages = messages::conversation_messages(&mut conn, coop, id, 1000).await?;
     let reply_options = reply_options(&mut conn, coop, &c, &messages, &all).await?;
     let entries = inbox::entries(&mut conn, coop, id).await?;
     let labels = inbox::labels_of(&mut conn, coop, &[id])

@@ -119,6 +119,15 @@ pub async fn policy(conn: &mut Conn, coop: CooperativeId, from_ms: i64) -> Resul
     })
 }
 
+/// The targets per priority, for agents' timers (reading them needs no routing right).
+pub async fn targets(db: &Db, actor: &Actor) -> Result<guyub_domain::sla::Targets> {
+    actor.require(Action::WorkInbox)?;
+    let mut conn = db.conn().await?;
+    Ok(load_settings(&mut conn, actor.cooperative_id)
+        .await?
+        .targets)
+}
+
 pub async fn settings(db: &Db, actor: &Actor) -> Result<SlaSettings> {
     actor.require(Action::ManageRouting)?;
     let mut conn = db.conn().await?;
