@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Live-feed figures for docs/PERFORMANCE.md: commit-to-client latency of
 # /api/v1/inbox/events with 1 client (the baseline) and with 1,000 clients, while
-# signed WhatsApp messages arrive at 50/s.
+# signed WhatsApp messages arrive at 50/s; on PostgreSQL also across two processes
+# (clients on a web-only process, webhooks on the other; events cross by the relay).
 #   bash bench/sse.sh                                                    # SQLite
 #   BENCH_PG=postgres://postgres@127.0.0.1:5432/test bash bench/sse.sh   # adds PostgreSQL
 set -euo pipefail
@@ -32,6 +33,18 @@ engine() { # label database_url
   for n in 1 "$CLIENTS"; do
     echo "$label: $("$LOAD" "http://127.0.0.1:$port" "$token" "/hooks/whatsapp/$id" bench-secret "$n" 50 10)"
   done
+  if [ "$label" = postgres ]; then
+    # Across processes: the clients on a second, web-only process; the webhooks and
+    # the processor's commits on the first; events reach the second by the relay.
+    local port2=18292
+    GUYUB_WORKERS=false GUYUB_LOG_LEVEL=warn "$BIN" --data-dir "$data" serve --listen "127.0.0.1:$port2" >/dev/null 2>&1 &
+    local pid2=$!
+    until curl -sf "http://127.0.0.1:$port2/readyz" >/dev/null; do sleep 0.05; done
+    for n in 1 "$CLIENTS"; do
+      echo "$label, across processes: $(BENCH_HOOK_BASE="http://127.0.0.1:$port" "$LOAD" "http://127.0.0.1:$port2" "$token" "/hooks/whatsapp/$id" bench-secret "$n" 50 10)"
+    done
+    kill $pid2; wait $pid2 2>/dev/null || true
+  fi
   kill $pid; wait $pid 2>/dev/null || true
 }
 

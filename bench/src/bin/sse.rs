@@ -31,6 +31,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: sse BASE_URL TOKEN HOOK_PATH APP_SECRET CLIENTS RATE SECONDS".into());
     }
     let (base, token, hook, secret) = (a[1].clone(), a[2].clone(), a[3].clone(), a[4].clone());
+    // BENCH_HOOK_BASE: webhooks go to another process than the clients' (the relay
+    // across processes is then on the path).
+    let hook_base = std::env::var("BENCH_HOOK_BASE").unwrap_or_else(|_| base.clone());
     let clients: usize = a[5].parse()?;
     let rate: u64 = a[6].parse()?;
     let secs: u64 = a[7].parse()?;
@@ -98,7 +101,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let b = body(n, run);
         let sig = meta::sign(&secret, &b);
         let ok = http
-            .post(format!("{base}{hook}"))
+            .post(format!("{hook_base}{hook}"))
             .header("content-type", "application/json")
             .header("x-hub-signature-256", sig)
             .body(b)

@@ -205,6 +205,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Several processes on one PostgreSQL hear each other's live events.
+    if let Err(e) = state.pipeline.start_relay().await {
+        tracing::warn!(error = %e, "live relay not started: screens hear this process's changes only");
+    }
     let (stop_workers, workers_stopped) = tokio::sync::oneshot::channel::<()>();
     let pipeline = state.pipeline.clone();
     let run_workers = state.config.workers;

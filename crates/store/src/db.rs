@@ -120,6 +120,18 @@ mod tests {
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// For connections outside the pool (LISTEN); never printed.
+    url: HiddenUrl,
+}
+
+/// A database URL (it may hold a password) whose `Debug` shows nothing of it.
+#[derive(Clone)]
+struct HiddenUrl(std::sync::Arc<str>);
+
+impl std::fmt::Debug for HiddenUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HiddenUrl(..)")
+    }
 }
 
 pub fn now_ms() -> i64 {
@@ -170,7 +182,11 @@ impl Db {
                     .await?
             }
         };
-        Ok(Db { pool, engine })
+        Ok(Db {
+            pool,
+            engine,
+            url: HiddenUrl(url.into()),
+        })
     }
 
     /// Connects and brings the schema up to date.
@@ -186,6 +202,19 @@ impl Db {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// A connection of its own listening on `channel` (PostgreSQL only): it hears what
+    /// any process on this database sends there with `NOTIFY` / `pg_notify`.
+    pub async fn listen(&self, channel: &str) -> Result<sqlx::postgres::PgListener> {
+        if self.engine != Engine::Postgres {
+            return Err(StoreError::Db(sqlx::Error::Configuration(
+                "LISTEN needs PostgreSQL".into(),
+            )));
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url.0).await?;
+        listener.listen(channel).await?;
+        Ok(listener)
     }
 
     pub fn pool(&self) -> &AnyPool {

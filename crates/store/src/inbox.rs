@@ -764,6 +764,66 @@ pub async fn get_team(conn: &mut Conn, coop: CooperativeId, id: i64) -> Result<T
         .ok_or(crate::StoreError::NotFound)
 }
 
+/// Renames a team and sets the skill it answers by default.
+pub async fn update_team(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: i64,
+    name: &str,
+    skill: Option<&str>,
+) -> Result<()> {
+    let done =
+        sqlx::query("UPDATE teams SET name = $3, skill = $4 WHERE cooperative_id = $1 AND id = $2")
+            .bind(coop.0)
+            .bind(id)
+            .bind(name)
+            .bind(skill)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| crate::StoreError::conflict_on_unique(e, "a team with this name"))?;
+    if done.rows_affected() == 0 {
+        return Err(crate::StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Deletes a team: its conversations keep their agent and lose the team, its members
+/// stay agents. Returns the conversations that had it.
+pub async fn delete_team(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: i64,
+) -> Result<Vec<ConversationId>> {
+    let had: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM conversations WHERE cooperative_id = $1 AND team_id = $2",
+    )
+    .bind(coop.0)
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE conversations SET team_id = NULL WHERE cooperative_id = $1 AND team_id = $2",
+    )
+    .bind(coop.0)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM team_members WHERE cooperative_id = $1 AND team_id = $2")
+        .bind(coop.0)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let done = sqlx::query("DELETE FROM teams WHERE cooperative_id = $1 AND id = $2")
+        .bind(coop.0)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::StoreError::NotFound);
+    }
+    Ok(had.into_iter().map(ConversationId).collect())
+}
+
 /// Replaces a team's members.
 pub async fn set_team_members(
     conn: &mut Conn,
@@ -940,6 +1000,8 @@ pub struct Settings {
     pub group_window_minutes: i64,
     pub leave_policy: String,
     pub auto_assign: bool,
+    /// A satisfaction survey goes to the member after resolve.
+    pub csat_enabled: bool,
 }
 
 impl Default for Settings {
@@ -948,13 +1010,14 @@ impl Default for Settings {
             group_window_minutes: 1440,
             leave_policy: "requeue".into(),
             auto_assign: true,
+            csat_enabled: true,
         }
     }
 }
 
 pub async fn settings(conn: &mut Conn, coop: CooperativeId) -> Result<Settings> {
     let row = sqlx::query(
-        "SELECT group_window_minutes, leave_policy, auto_assign FROM inbox_settings WHERE cooperative_id = $1",
+        "SELECT group_window_minutes, leave_policy, auto_assign, csat_enabled FROM inbox_settings WHERE cooperative_id = $1",
     )
     .bind(coop.0)
     .fetch_optional(&mut *conn)
@@ -965,21 +1028,24 @@ pub async fn settings(conn: &mut Conn, coop: CooperativeId) -> Result<Settings> 
             group_window_minutes: r.try_get("group_window_minutes")?,
             leave_policy: r.try_get("leave_policy")?,
             auto_assign: r.try_get::<i64, _>("auto_assign")? != 0,
+            csat_enabled: r.try_get::<i64, _>("csat_enabled")? != 0,
         }),
     }
 }
 
 pub async fn put_settings(conn: &mut Conn, coop: CooperativeId, s: &Settings) -> Result<()> {
     sqlx::query(
-        "INSERT INTO inbox_settings (cooperative_id, group_window_minutes, leave_policy, auto_assign, updated_at)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO inbox_settings (cooperative_id, group_window_minutes, leave_policy, auto_assign, csat_enabled, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (cooperative_id) DO UPDATE SET group_window_minutes = excluded.group_window_minutes,
-            leave_policy = excluded.leave_policy, auto_assign = excluded.auto_assign, updated_at = excluded.updated_at",
+            leave_policy = excluded.leave_policy, auto_assign = excluded.auto_assign,
+            csat_enabled = excluded.csat_enabled, updated_at = excluded.updated_at",
     )
     .bind(coop.0)
     .bind(s.group_window_minutes)
     .bind(&s.leave_policy)
     .bind(i64::from(s.auto_assign))
+    .bind(i64::from(s.csat_enabled))
     .bind(now_ms())
     .execute(&mut *conn)
     .await?;

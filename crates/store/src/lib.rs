@@ -14,6 +14,7 @@ pub mod cooperatives;
 mod db;
 pub mod inbox;
 pub mod ledger;
+pub mod live;
 pub mod loans;
 pub mod members;
 pub mod messages;

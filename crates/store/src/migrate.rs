@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (12, "csat", include_str!("../migrations/0012_csat.sql")),
     (13, "search", include_str!("../migrations/0013_search.sql")),
+    (
+        14,
+        "inbox_more",
+        include_str!("../migrations/0014_inbox_more.sql"),
+    ),
 ];
 
 /// What a migration does in Rust after its SQL, inside its transaction: filling what

@@ -14,9 +14,9 @@
 //! minutes of seeding. A PostgreSQL URL without a `search_path` gets a new schema
 //! (`bench_inbox_<pid>`), dropped at the end unless `BENCH_KEEP=1`.
 //!
-//! More measurements on the same seeded database (the conversation list, opening a
-//! conversation) go in `measure.rs` as `async fn(&Seeded) -> Result<Vec<Figure>, _>`
-//! and one line in `measurements` below.
+//! 3. Measures the conversation list (every view and filter, page 2, the list page's
+//!    reads) and opening a conversation (the service, the conversation page's reads),
+//!    each beside its bare query.
 
 mod corpus;
 mod measure;
@@ -33,9 +33,8 @@ async fn measurements(s: &Seeded, queries: usize) -> Result<Vec<Figure>, BoxErro
     let mut out = Vec::new();
     let list = measure::queries(s, queries);
     out.extend(measure::search(s, &list).await?);
-    // The inbox's own figures go here, e.g.:
-    // out.extend(measure::conversation_list(s).await?);
-    // out.extend(measure::conversation_open(s).await?);
+    out.extend(measure::conversation_list(s).await?);
+    out.extend(measure::conversation_open(s).await?);
     Ok(out)
 }
 

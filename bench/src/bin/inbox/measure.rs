@@ -4,10 +4,13 @@
 
 use crate::corpus;
 use crate::seed::Seeded;
+use guyub_services::inbox;
 use guyub_services::search::{self, SearchFilter};
+use guyub_store::inbox::{AssigneeFilter, Filter};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 type BoxError = Box<dyn std::error::Error>;
@@ -265,4 +268,228 @@ pub async fn index_size(s: &Seeded) -> String {
         mib(index),
         mib(table)
     )
+}
+
+/// Runs `f` once per item, after one warm-up pass over a tenth of them.
+async fn timed<T, F, Fut>(items: &[T], mut f: F) -> Result<Vec<Duration>, BoxError>
+where
+    F: FnMut(&T) -> Fut,
+    Fut: std::future::Future<Output = Result<(), BoxError>>,
+{
+    for it in items.iter().step_by(10) {
+        f(it).await?;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for it in items {
+        let t = Instant::now();
+        f(it).await?;
+        out.push(t.elapsed());
+    }
+    Ok(out)
+}
+
+/// The list's views and filters an agent clicks through, by name.
+fn list_filters(s: &Seeded) -> Vec<(&'static str, Filter)> {
+    let me = s.agent.user_id().expect("the bench agent is a user");
+    let open = Filter::default;
+    let mut resolved = open();
+    resolved.status = "resolved".into();
+    let mut mine = open();
+    mine.assignee = AssigneeFilter::User(me);
+    let mut unassigned = open();
+    unassigned.assignee = AssigneeFilter::Unassigned;
+    let mut whatsapp_unread = open();
+    whatsapp_unread.channel_kind = Some("whatsapp".into());
+    whatsapp_unread.unread = true;
+    let mut label = open();
+    label.label = Some("komplain".into());
+    let mut at_risk = open();
+    at_risk.sla_at_risk = true;
+    let mut team_verified = open();
+    team_verified.team_id = s.team;
+    team_verified.member = Some(true);
+    team_verified.verified = Some(true);
+    let mut snoozed = open();
+    snoozed.status = "snoozed".into();
+    let mut all = open();
+    all.status = String::new();
+    vec![
+        ("all open", open()),
+        ("mine", mine),
+        ("unassigned", unassigned),
+        ("WhatsApp, unread", whatsapp_unread),
+        ("label komplain", label),
+        ("SLA at risk", at_risk),
+        ("team, verified members", team_verified),
+        ("snoozed", snoozed),
+        ("resolved", resolved),
+        ("every status", all),
+    ]
+}
+
+/// The conversation list (`services::inbox::list`, the page's 100 rows) per view and
+/// filter, the second page of the biggest views, and everything the list page reads
+/// (list, counts, agents, teams, labels); baseline: the bare newest-100 query.
+pub async fn conversation_list(s: &Seeded) -> Result<Vec<Figure>, BoxError> {
+    const ROUNDS: usize = 30;
+    const LIMIT: i64 = 100;
+    let mut out = Vec::new();
+    let mut every = Vec::new();
+    let rounds: Vec<usize> = (0..ROUNDS).collect();
+    for (name, f) in list_filters(s) {
+        let shown = Cell::new(0);
+        let samples = timed(&rounds, |_| {
+            let f = f.clone();
+            let shown = &shown;
+            async move {
+                shown.set(inbox::list(&s.db, &s.agent, &f, LIMIT).await?.len());
+                Ok(())
+            }
+        })
+        .await?;
+        every.extend(samples.iter().copied());
+        out.push(Figure {
+            name: format!("… {name}"),
+            samples,
+            note: format!("{} rows", shown.get()),
+        });
+        // The next page, from the last row shown.
+        let first = inbox::list(&s.db, &s.agent, &f, LIMIT).await?;
+        if let Some(last) = first.last().filter(|_| first.len() as i64 == LIMIT) {
+            let mut next = f.clone();
+            next.before = Some((last.conversation.last_message_at, last.conversation.id.0));
+            let samples = timed(&rounds, |_| {
+                let next = next.clone();
+                async move {
+                    inbox::list(&s.db, &s.agent, &next, LIMIT).await?;
+                    Ok(())
+                }
+            })
+            .await?;
+            every.extend(samples.iter().copied());
+            out.push(Figure {
+                name: format!("… {name}, page 2"),
+                samples,
+                note: String::new(),
+            });
+        }
+    }
+    let views = out.len();
+    out.insert(
+        0,
+        Figure {
+            name: "conversation list (service, 100 rows)".into(),
+            samples: every,
+            note: format!("{views} views and pages × {ROUNDS}"),
+        },
+    );
+    // What the list page reads in all, for the default view.
+    let open = Filter::default();
+    let page = timed(&rounds, |_| {
+        let open = open.clone();
+        async move {
+            inbox::list(&s.db, &s.agent, &open, LIMIT).await?;
+            inbox::counts(&s.db, &s.agent).await?;
+            inbox::agents(&s.db, &s.agent).await?;
+            inbox::teams(&s.db, &s.agent).await?;
+            inbox::labels(&s.db, &s.agent).await?;
+            Ok(())
+        }
+    })
+    .await?;
+    out.insert(
+        1,
+        Figure {
+            name: "list page's reads (list, counts, agents, teams, labels)".into(),
+            samples: page,
+            note: "default view".into(),
+        },
+    );
+    let counts = timed(&rounds, |_| async move {
+        inbox::counts(&s.db, &s.agent).await?;
+        Ok(())
+    })
+    .await?;
+    out.push(Figure {
+        name: "… view counts alone".into(),
+        samples: counts,
+        note: String::new(),
+    });
+    let mut conn = s.db.conn().await?;
+    let mut base = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let t = Instant::now();
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM conversations WHERE cooperative_id = $1 AND status = 'open'
+             ORDER BY last_message_at DESC, id DESC LIMIT 100",
+        )
+        .bind(s.coop.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        base.push(t.elapsed());
+        assert!(!ids.is_empty());
+    }
+    out.push(Figure {
+        name: "baseline: newest 100 open conversations' ids, bare SELECT".into(),
+        samples: base,
+        note: String::new(),
+    });
+    Ok(out)
+}
+
+/// Opening a conversation (`services::inbox::open`: messages, contact, channels, reply
+/// options, notes and activity, labels) over a spread of conversations, and everything
+/// the conversation page reads; baseline: the messages query alone.
+pub async fn conversation_open(s: &Seeded) -> Result<Vec<Figure>, BoxError> {
+    let sample = &s.conversation_sample;
+    let shown = Cell::new(0usize);
+    let open = timed(sample, |id| {
+        let id = *id;
+        let shown = &shown;
+        async move {
+            shown.set(shown.get() + inbox::open(&s.db, &s.agent, id).await?.messages.len());
+            Ok(())
+        }
+    })
+    .await?;
+    let per = shown.get() as f64 / (sample.len() + sample.len().div_ceil(10)).max(1) as f64;
+    let page = timed(sample, |id| {
+        let id = *id;
+        async move {
+            inbox::open(&s.db, &s.agent, id).await?;
+            inbox::agents(&s.db, &s.agent).await?;
+            inbox::teams(&s.db, &s.agent).await?;
+            guyub_services::sla::targets(&s.db, &s.agent).await?;
+            guyub_services::canned::list(&s.db, &s.agent).await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let mut conn = s.db.conn().await?;
+    let mut base = Vec::with_capacity(sample.len());
+    for id in sample {
+        let t = Instant::now();
+        guyub_store::messages::conversation_messages(&mut conn, s.coop, *id, 1000).await?;
+        base.push(t.elapsed());
+    }
+    Ok(vec![
+        Figure {
+            name: "conversation open (service)".into(),
+            samples: open,
+            note: format!(
+                "{} conversations, {per:.1} messages each on average",
+                sample.len()
+            ),
+        },
+        Figure {
+            name: "conversation page's reads (open, agents, teams, SLA targets, canned)".into(),
+            samples: page,
+            note: String::new(),
+        },
+        Figure {
+            name: "baseline: the conversation's messages alone (store)".into(),
+            samples: base,
+            note: String::new(),
+        },
+    ])
 }

@@ -34,13 +34,14 @@ pub struct Seeded {
     pub db: Db,
     pub coop: CooperativeId,
     pub agent: Actor,
+    /// One of the bench cooperative's teams (the list's team filter).
+    pub team: Option<i64>,
     pub conversations: i64,
     pub messages: i64,
     pub names: Vec<String>,
     pub member_nos: Vec<String>,
     pub phones: Vec<String>,
     /// A spread of conversation ids (for "open a conversation" measurements).
-    #[allow(dead_code)] // read by the conversation measurements still to come
     pub conversation_sample: Vec<ConversationId>,
 }
 
@@ -88,13 +89,13 @@ async fn ids_in_order(
     .await?)
 }
 
-fn agent(coop: CooperativeId) -> Actor {
+fn agent(coop: CooperativeId, id: UserId) -> Actor {
     Actor {
         cooperative_id: coop,
         role: Role::Agent,
         kind: ActorKind::User {
-            id: UserId(1),
-            email: "agent@bench.id".into(),
+            id,
+            email: "agent0@bench.id".into(),
         },
         source: "bench".into(),
     }
@@ -529,6 +530,9 @@ pub async fn seed(
     .bind(coop.0)
     .execute(&mut *conn)
     .await?;
+    drop(conn);
+    inbox_state(db, coop).await?;
+    let mut conn = db.conn().await?;
     // What autovacuum does after a bulk load: statistics, and the GIN index's pending
     // list merged (a query reads that list in full until then).
     if db.engine() == guyub_store::Engine::Postgres {
@@ -546,6 +550,81 @@ pub async fn seed(
             contacts_indexed,
         },
     ))
+}
+
+/// What the inbox's filters look at, spread over the conversations as a working inbox
+/// has it (members are every fourth contact, so the spreads avoid `id % 4`): ten
+/// agents in two teams, three quarters of the conversations assigned,
+/// priorities, unread counts on a third of the open ones, verified members, SLA dues
+/// (one in twenty breached), one in fifty open ones snoozed, labels on one in twenty.
+async fn inbox_state(db: &Db, coop: CooperativeId) -> Result<(), BoxError> {
+    let now = guyub_store::now_ms();
+    let mut tx = db.begin_write().await?;
+    let users: Vec<String> = (0..10)
+        .map(|i| {
+            format!(
+                "({}, 'agent{i}@bench.id', 'Agen {i}', 'agent', 'x', {now}, {now})",
+                coop.0
+            )
+        })
+        .collect();
+    insert_literal(
+        &mut tx,
+        "users (cooperative_id, email, name, role, password_hash, created_at, password_changed_at)",
+        &users,
+    )
+    .await?;
+    let user_ids = ids_in_order(&mut tx, "users", coop).await?;
+    let agents: Vec<String> = user_ids
+        .iter()
+        .map(|u| format!("({u}, {}, 'online', {now})", coop.0))
+        .collect();
+    insert_literal(
+        &mut tx,
+        "agents (user_id, cooperative_id, presence, presence_at)",
+        &agents,
+    )
+    .await?;
+    let teams = [
+        format!("({}, 'Simpan pinjam', 'pinjaman', {now})", coop.0),
+        format!("({}, 'Toko', 'toko', {now})", coop.0),
+    ];
+    insert_literal(
+        &mut tx,
+        "teams (cooperative_id, name, skill, created_at)",
+        &teams,
+    )
+    .await?;
+    let team_ids = ids_in_order(&mut tx, "teams", coop).await?;
+    let (u0, t0, t1) = (user_ids[0], team_ids[0], team_ids[1]);
+    let hour = 3_600_000i64;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE conversations SET
+           assignee_id = CASE WHEN id % 4 = 0 THEN NULL ELSE {u0} + id % 10 END,
+           team_id = CASE WHEN id % 3 = 0 THEN {t0} ELSE {t1} END,
+           priority = CASE id % 10 WHEN 0 THEN 'urgent' WHEN 1 THEN 'high' WHEN 2 THEN 'low' ELSE 'normal' END,
+           unread = CASE WHEN status = 'open' AND id % 3 = 0 THEN 1 + id % 5 ELSE 0 END,
+           verified = CASE WHEN member_id IS NOT NULL AND (id / 4) % 2 = 0 THEN 1 ELSE 0 END,
+           first_response_due = CASE WHEN status = 'open' THEN {now} - {hour} + (id % 48) * {hour} END,
+           resolution_due = CASE WHEN status = 'open' THEN {now} + (id % 96) * {hour} END,
+           breached = CASE WHEN status = 'open' AND id % 20 = 0 THEN 1 ELSE 0 END,
+           snoozed_until = CASE WHEN status = 'open' AND id % 50 = 1 THEN {now} + 24 * {hour} END,
+           status = CASE WHEN status = 'open' AND id % 50 = 1 THEN 'snoozed' ELSE status END
+         WHERE cooperative_id = $1"
+    )))
+    .bind(coop.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO conversation_labels (cooperative_id, conversation_id, label)
+         SELECT cooperative_id, id, CASE id % 3 WHEN 0 THEN 'komplain' WHEN 1 THEN 'pinjaman' ELSE 'toko' END
+         FROM conversations WHERE cooperative_id = $1 AND id % 20 = 0",
+    )
+    .bind(coop.0)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The bench cooperative of a database seeded before (`None` when there is none), with
@@ -590,10 +669,21 @@ pub async fn load(db: &Db) -> Result<Option<Seeded>, BoxError> {
     .bind(coop.0)
     .fetch_all(&mut *conn)
     .await?;
+    let first_user: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(id) FROM users WHERE cooperative_id = $1")
+            .bind(coop.0)
+            .fetch_one(&mut *conn)
+            .await?;
+    let team: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(id) FROM teams WHERE cooperative_id = $1")
+            .bind(coop.0)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(Some(Seeded {
         db: db.clone(),
         coop,
-        agent: agent(coop),
+        agent: agent(coop, UserId(first_user.unwrap_or(1))),
+        team,
         conversations,
         messages,
         names,

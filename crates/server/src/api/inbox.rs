@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_presence))
         .routes(routes!(update_agent))
         .routes(routes!(list_teams, create_team))
+        .routes(routes!(update_team, delete_team))
         .routes(routes!(set_team_members))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(list_rules, add_rule))
@@ -262,7 +263,7 @@ pub struct EntryOut {
     id: i64,
     /// `note` (private), or what happened: assigned, transferred, unassigned, requeued,
     /// snoozed, woke, resolved, reopened, priority, labelled, unlabelled, split,
-    /// split_from, sla_breach, csat.
+    /// split_from, sla_breach, csat, csat_sent, team_deleted.
     kind: String,
     detail: String,
     actor: String,
@@ -629,6 +630,36 @@ async fn create_team(
 }
 
 #[derive(Deserialize, ToSchema)]
+pub struct TeamPatch {
+    name: String,
+    /// The skill the team answers by default; null or empty for none.
+    skill: Option<String>,
+}
+
+/// Renames a team and sets its default skill.
+#[utoipa::path(put, path = "/teams/{id}", tag = "inbox", params(("id" = i64, Path)), request_body = TeamPatch, responses((status = 204), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn update_team(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<TeamPatch>,
+) -> Result<StatusCode, ApiError> {
+    inbox::update_team(&st.db, &a, id, &b.name, b.skill.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a team: its conversations keep their agents and lose the team.
+#[utoipa::path(delete, path = "/teams/{id}", tag = "inbox", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)))]
+async fn delete_team(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    inbox::delete_team(&st.pipeline, &a, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct MembersIn {
     member_ids: Vec<i64>,
 }
@@ -654,6 +685,13 @@ pub struct SettingsDoc {
     leave_policy: String,
     /// Routing assigns new conversations to available agents.
     auto_assign: bool,
+    /// A satisfaction survey goes to the member after resolve (default true).
+    #[serde(default = "yes")]
+    csat_enabled: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[utoipa::path(get, path = "/inbox/settings", tag = "inbox", responses((status = 200, body = SettingsDoc)))]
@@ -663,6 +701,7 @@ async fn get_settings(State(st): State<AppState>, ApiActor(a): ApiActor) -> ApiR
         group_window_minutes: s.group_window_minutes,
         leave_policy: s.leave_policy,
         auto_assign: s.auto_assign,
+        csat_enabled: s.csat_enabled,
     }))
 }
 
@@ -676,12 +715,14 @@ async fn put_settings(
         group_window_minutes: b.group_window_minutes,
         leave_policy: b.leave_policy,
         auto_assign: b.auto_assign,
+        csat_enabled: b.csat_enabled,
     };
     inbox::put_settings(&st.db, &a, &s).await?;
     Ok(Json(SettingsDoc {
         group_window_minutes: s.group_window_minutes,
         leave_policy: s.leave_policy,
         auto_assign: s.auto_assign,
+        csat_enabled: s.csat_enabled,
     }))
 }
 

@@ -835,6 +835,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("inbox.event.snoozed", "Ditunda sampai", "Snoozed until"),
     (
+        "inbox.event.team_deleted",
+        "Tim dihapus, percakapan tanpa tim:",
+        "Team deleted, conversation has no team:",
+    ),
+    (
         "inbox.event.woke",
         "Waktu tunda habis, terbuka lagi",
         "Snooze ended, open again",
@@ -2231,6 +2236,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Bagikan percakapan baru otomatis ke agen yang tersedia",
         "Assign new conversations to available agents automatically",
     ),
+    (
+        "routing.csat_enabled",
+        "Kirim survei kepuasan (1–5) ke anggota setelah percakapan selesai",
+        "Send a satisfaction survey (1–5) to the member after a conversation is resolved",
+    ),
     ("routing.agents", "Agen", "Agents"),
     ("routing.agent", "Agen", "Agent"),
     ("routing.presence", "Status", "Presence"),
@@ -2275,6 +2285,15 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("routing.agent_saved", "Agen disimpan.", "Agent saved."),
     ("routing.team_created", "Tim dibuat.", "Team created."),
+    ("routing.team_updated", "Tim disimpan.", "Team saved."),
+    ("routing.team_deleted", "Tim dihapus.", "Team deleted."),
+    ("routing.rename_team", "Simpan nama", "Save name"),
+    ("routing.delete_team", "Hapus tim", "Delete team"),
+    (
+        "routing.delete_team_hint",
+        "Percakapan tim ini tetap pada agennya, tanpa tim.",
+        "This team's conversations stay with their agents, without a team.",
+    ),
     (
         "routing.team_saved",
         "Anggota tim disimpan.",

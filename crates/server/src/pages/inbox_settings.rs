@@ -29,6 +29,7 @@ pub struct SettingsForm {
     group_window_minutes: String,
     leave_policy: String,
     auto_assign: String,
+    csat_enabled: String,
 }
 
 impl SettingsForm {
@@ -37,6 +38,7 @@ impl SettingsForm {
             group_window_minutes: s.group_window_minutes.to_string(),
             leave_policy: s.leave_policy.clone(),
             auto_assign: if s.auto_assign { "1" } else { "" }.into(),
+            csat_enabled: if s.csat_enabled { "1" } else { "" }.into(),
         }
     }
 
@@ -47,6 +49,7 @@ impl SettingsForm {
             group_window_minutes: self.group_window_minutes.trim().parse().unwrap_or(-1),
             leave_policy: self.leave_policy.trim().to_string(),
             auto_assign: !self.auto_assign.is_empty(),
+            csat_enabled: !self.csat_enabled.is_empty(),
         }
     }
 }
@@ -130,6 +133,8 @@ struct TeamRow {
     id: i64,
     name: String,
     skill: String,
+    typed_name: String,
+    typed_skill: String,
     member_names: String,
     checks: Vec<Check>,
     error: Option<String>,
@@ -151,6 +156,7 @@ struct InboxSettingsPage {
     window: String,
     leave_policy: String,
     auto_assign: bool,
+    csat_enabled: bool,
     settings_error: Option<String>,
     agents: Vec<AgentRow>,
     teams: Vec<TeamRow>,
@@ -279,10 +285,17 @@ async fn settings_page(
                 (Some(m), true) => m.clone(),
                 _ => current.clone(),
             };
+            // A refused rename shows what was typed.
+            let (typed_name, typed_skill) = match (&st.team, st.place == place) {
+                (Some(f), true) => (f.name.clone(), f.skill.clone()),
+                _ => (team.name.clone(), team.skill.clone().unwrap_or_default()),
+            };
             TeamRow {
                 id: team.id,
                 name: team.name.clone(),
                 skill: team.skill.clone().unwrap_or_default(),
+                typed_name,
+                typed_skill,
                 member_names: agents
                     .iter()
                     .filter(|a| current.contains(&a.user_id.0))
@@ -311,6 +324,7 @@ async fn settings_page(
         window: f.group_window_minutes.clone(),
         leave_policy: f.leave_policy.clone(),
         auto_assign: !f.auto_assign.is_empty(),
+        csat_enabled: !f.csat_enabled.is_empty(),
         settings_error: st.error_at(Place::Settings),
         agents: agent_rows,
         teams: team_rows,
@@ -440,6 +454,48 @@ pub async fn create_team(
     }
 }
 
+pub async fn update_team(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(team): Path<i64>,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    let typed = TeamForm {
+        name: one(&pairs, "name"),
+        skill: one(&pairs, "skill"),
+        members: Vec::new(),
+    };
+    match inbox::update_team(
+        &state.db,
+        &s.actor,
+        team,
+        &typed.name,
+        Some(typed.skill.as_str()),
+    )
+    .await
+    {
+        Ok(()) => back("routing.team_updated"),
+        Err(e) => {
+            let st = PageState {
+                team: Some(typed),
+                ..Default::default()
+            };
+            refused(&state, &s, e, Place::Team(team), st).await
+        }
+    }
+}
+
+pub async fn delete_team(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(team): Path<i64>,
+) -> PageResult {
+    inbox::delete_team(&state.pipeline, &s.actor, team)
+        .await
+        .map_err(|e| s.fail(e))?;
+    back("routing.team_deleted")
+}
+
 pub async fn set_team_members(
     State(state): State<AppState>,
     s: PageSession,
@@ -542,9 +598,11 @@ mod tests {
             group_window_minutes: "lama".into(),
             leave_policy: "keep".into(),
             auto_assign: String::new(),
+            csat_enabled: "1".into(),
         };
         let s = f.settings();
         assert_eq!(s.group_window_minutes, -1);
         assert!(!s.auto_assign);
+        assert!(s.csat_enabled);
     }
 }

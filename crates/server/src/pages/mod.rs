@@ -214,6 +214,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/settings/inbox/teams", post(inbox_settings::create_team))
         .route(
+            "/settings/inbox/teams/{id}",
+            post(inbox_settings::update_team),
+        )
+        .route(
+            "/settings/inbox/teams/{id}/delete",
+            post(inbox_settings::delete_team),
+        )
+        .route(
             "/settings/inbox/teams/{id}/members",
             post(inbox_settings::set_team_members),
         )

@@ -980,3 +980,112 @@ async fn a_resolved_conversation_asks_for_a_rating_and_keeps_the_answer() {
     let (s, _, page) = app.page(&session, "/inbox/csat?from=kemarin").await;
     assert_eq!(s, 422, "{page}");
 }
+
+#[tokio::test]
+async fn a_cooperative_that_turned_surveys_off_sends_none_on_resolve() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("tanpa-survei").await;
+    let wa = app.channel(&t, "whatsapp").await;
+    let (s, v) = app
+        .send(
+            Method::PUT,
+            &t.token,
+            "/api/v1/inbox/settings",
+            Some(json!({"group_window_minutes": 1440, "leave_policy": "requeue", "auto_assign": true, "csat_enabled": false})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["csat_enabled"], false);
+    let (_, v) = app.get(&t.token, "/api/v1/inbox/settings").await;
+    assert_eq!(v["csat_enabled"], false, "{v}");
+    app.member_writes(wa, "6281300002222", "Rina", "Jam buka kantor?")
+        .await;
+    let id = list_of(&app, &t, "", 1).await[0]["id"].as_i64().unwrap();
+    let (s, v) = post(
+        &app,
+        &t,
+        &format!("/api/v1/conversations/{id}/messages"),
+        json!({"text": "Senin sampai Jumat, 08.00–15.00."}),
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    let (s, v) = post(
+        &app,
+        &t,
+        &format!("/api/v1/conversations/{id}/status"),
+        json!({"action": "resolve"}),
+    )
+    .await;
+    assert_eq!(s, 204, "{v}");
+    // The survey would be queued in the resolving transaction: it is not there.
+    let d = detail(&app, &t, id).await;
+    assert_eq!(d["conversation"]["status"], "resolved");
+    assert_eq!(d["messages"].as_array().unwrap().len(), 2, "{d}");
+    assert!(
+        !d["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "csat_sent"),
+        "{d}"
+    );
+    // A setting left out of a PUT keeps surveys on (the default).
+    let (s, v) = app
+        .send(
+            Method::PUT,
+            &t.token,
+            "/api/v1/inbox/settings",
+            Some(json!({"group_window_minutes": 1440, "leave_policy": "requeue", "auto_assign": true})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["csat_enabled"], true);
+}
+
+#[tokio::test]
+async fn a_web_process_hears_what_the_worker_process_committed() {
+    let worker = TestApp::spawn().await;
+    if worker.db.engine() != guyub_store::Engine::Postgres {
+        // SQLite is one process by design: no relay to test.
+        return;
+    }
+    let web = worker.beside(&[("GUYUB_WORKERS", "false")]).await;
+    let t = worker.tenant("dua-proses").await;
+    let wa = worker.channel(&t, "whatsapp").await;
+    let mut res = web
+        .client
+        .get(web.url("/api/v1/inbox/events"))
+        .bearer_auth(&t.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The worker process takes the webhook, processes and commits; the web process
+    // (no workers) streams the event to its client.
+    worker
+        .member_writes(wa, "6281277778888", "Wati", "Halo dari proses lain")
+        .await;
+    let feed = read_until(&mut res, "event: message.created").await;
+    let id = list_of(&web, &t, "", 1).await[0]["id"].as_i64().unwrap();
+    assert!(
+        feed.contains(&format!("\"conversation_id\":{id},")),
+        "{feed}"
+    );
+    // And the other way: an agent's note on the web process reaches the worker's feed.
+    let mut on_worker = worker
+        .client
+        .get(worker.url("/api/v1/inbox/events"))
+        .bearer_auth(&t.token)
+        .send()
+        .await
+        .unwrap();
+    let (s, _) = post(
+        &web,
+        &t,
+        &format!("/api/v1/conversations/{id}/notes"),
+        json!({"body": "dicek di proses web"}),
+    )
+    .await;
+    assert_eq!(s, 201);
+    read_until(&mut on_worker, "event: conversation.updated").await;
+}

@@ -5,7 +5,7 @@
 
 use crate::support::{PASSWORD, Tenant, TestApp, hidden_csrf};
 use guyub_domain::Role;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// Adds a staff member of `role` and logs them in; returns (user id, session).
@@ -87,7 +87,7 @@ async fn an_owner_changes_routing_through_the_page() {
     assert!(html.contains("name=\"group_window_minutes\" value=\"0\""));
     assert!(html.contains("value=\"keep\" selected"));
     assert!(!html.contains("name=\"auto_assign\" value=\"1\" checked"));
-    let settings = json!({"group_window_minutes": 0, "leave_policy": "keep", "auto_assign": false});
+    let settings = json!({"group_window_minutes": 0, "leave_policy": "keep", "auto_assign": false, "csat_enabled": false});
     assert_eq!(api(&app, &t, "/api/v1/inbox/settings").await, settings);
 
     let (s, _, html) = app
@@ -381,4 +381,143 @@ async fn agents_may_look_but_not_change_and_forms_need_the_csrf_token() {
     assert_eq!(before, after, "nothing changed");
     assert_eq!(api(&app, &t, "/api/v1/teams").await, json!([]));
     assert_eq!(api(&app, &t, "/api/v1/inbox/skill-rules").await, json!([]));
+}
+
+#[tokio::test]
+async fn a_team_is_renamed_and_deleted_and_its_conversations_keep_their_agent() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("kop-tim").await;
+    let other = app.tenant("kop-lain").await;
+    let session = app
+        .login("kop-tim", &t.owner_email, PASSWORD)
+        .await
+        .unwrap();
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &t.token,
+            "/api/v1/teams",
+            Some(json!({"name": "Toko", "skill": "toko"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let team = v["id"].as_i64().unwrap();
+    app.send(
+        Method::POST,
+        &t.token,
+        "/api/v1/teams",
+        Some(json!({"name": "Pinjaman"})),
+    )
+    .await;
+
+    // Renamed through the page; a taken or empty name is refused with the typed text kept.
+    let (_, _, html) = app.page(&session, "/settings/inbox").await;
+    let csrf = hidden_csrf(&html);
+    let rename = format!("/settings/inbox/teams/{team}");
+    assert!(html.contains(&format!("action=\"{rename}\"")), "{html}");
+    let (s, h, body) = app
+        .post_form(
+            &session,
+            &rename,
+            &[("_csrf", &csrf), ("name", "Toko Tani"), ("skill", "toko")],
+        )
+        .await;
+    redirected(s, &h, "routing.team_updated", &body);
+    let (s, _, html) = app
+        .post_form(
+            &session,
+            &rename,
+            &[("_csrf", &csrf), ("name", "Pinjaman"), ("skill", "")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(
+        html.contains("a team with this name already exists"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"Pinjaman\""),
+        "typed name kept: {html}"
+    );
+    let teams = api(&app, &t, "/api/v1/teams").await;
+    let mine = teams
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == team)
+        .unwrap();
+    assert_eq!(
+        (mine["name"].clone(), mine["skill"].clone()),
+        (json!("Toko Tani"), json!("toko"))
+    );
+
+    // Through the API: a bad skill, an empty name, another cooperative's token.
+    let path = format!("/api/v1/teams/{team}");
+    for (body, code) in [
+        (json!({"name": "", "skill": null}), 422),
+        (json!({"name": "Toko", "skill": "bad skill!"}), 422),
+        (json!({"name": "Pinjaman", "skill": null}), 409),
+    ] {
+        let (s, v) = app.send(Method::PUT, &t.token, &path, Some(body)).await;
+        assert_eq!(s, code, "{v}");
+    }
+    let (s, _) = app
+        .send(
+            Method::PUT,
+            &other.token,
+            &path,
+            Some(json!({"name": "Milik kami"})),
+        )
+        .await;
+    assert_eq!(s, 404, "another cooperative's team");
+    let (s, _) = app.send(Method::DELETE, &other.token, &path, None).await;
+    assert_eq!(s, 404, "another cooperative's team");
+
+    // A conversation of the team, assigned to the owner: deleting the team keeps the agent.
+    let wa = app.channel(&t, "whatsapp").await;
+    app.member_writes(wa, "6281300003333", "Bayu", "Pupuk urea ada?")
+        .await;
+    let mut conv = Value::Null;
+    for _ in 0..200 {
+        let (_, list) = app.get(&t.token, "/api/v1/conversations").await;
+        if let Some(c) = list.as_array().and_then(|a| a.first()) {
+            conv = c.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let id = conv["id"].as_i64().expect("the conversation arrived");
+    let owner = api(&app, &t, "/api/v1/agents").await[0]["user_id"].clone();
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &t.token,
+            &format!("/api/v1/conversations/{id}/assign"),
+            Some(json!({"user_id": owner, "team_id": team})),
+        )
+        .await;
+    assert_eq!(s, 204, "{v}");
+    let delete = format!("/settings/inbox/teams/{team}/delete");
+    let (s, h, body) = app.post_form(&session, &delete, &[("_csrf", &csrf)]).await;
+    redirected(s, &h, "routing.team_deleted", &body);
+    let teams = api(&app, &t, "/api/v1/teams").await;
+    assert_eq!(teams.as_array().unwrap().len(), 1);
+    assert_eq!(teams[0]["name"], "Pinjaman");
+    let d = api(&app, &t, &format!("/api/v1/conversations/{id}")).await;
+    assert_eq!(d["conversation"]["team_id"], Value::Null, "{d}");
+    assert_eq!(d["conversation"]["assignee_id"], owner, "{d}");
+    assert!(
+        d["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "team_deleted" && e["detail"] == "Toko Tani"),
+        "{d}"
+    );
+    let (s, _, _) = app.post_form(&session, &delete, &[("_csrf", &csrf)]).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "already gone");
+    let audit = app.audit_actions(&t).await;
+    for action in ["team.update", "team.delete"] {
+        assert!(audit.iter().any(|a| a == action), "{action} in {audit:?}");
+    }
 }

@@ -14,6 +14,8 @@ pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub client: reqwest::Client,
+    /// The database this app serves (a second process can be started on it).
+    pub database_url: String,
 }
 
 /// A cooperative with an owner account and an owner API token.
@@ -31,6 +33,15 @@ impl TestApp {
 
     pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
         let url = guyub_store::testing::fresh_database_url().await;
+        TestApp::spawn_on(url, vars).await
+    }
+
+    /// Another server process on this app's database (with `vars` on top).
+    pub async fn beside(&self, vars: &[(&str, &str)]) -> TestApp {
+        TestApp::spawn_on(self.database_url.clone(), vars).await
+    }
+
+    async fn spawn_on(url: String, vars: &[(&str, &str)]) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut env: Vec<(String, String)> = vec![
@@ -70,7 +81,12 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        TestApp { base, db, client }
+        TestApp {
+            base,
+            db,
+            client,
+            database_url: url,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

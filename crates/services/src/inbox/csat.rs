@@ -24,9 +24,12 @@ fn question(cooperative: &str) -> String {
 }
 
 /// Sends the survey for a conversation being resolved, inside the caller's
-/// transaction. Nothing goes when the member never wrote or the channel's window is
-/// closed (a survey is not worth a paid template). Returns whether it went.
+/// transaction. Nothing goes when the cooperative turned surveys off, the member never
+/// wrote, or the channel's window is closed (a survey is not worth a paid template). Returns whether it went.
 pub(crate) async fn send(conn: &mut Conn, coop: CooperativeId, c: &Conversation) -> Result<bool> {
+    if !inbox::settings(conn, coop).await?.csat_enabled {
+        return Ok(false);
+    }
     let list = messages::conversation_messages(conn, coop, c.id, 1000).await?;
     let Some(last) = list.iter().rev().find(|m| m.direction == "in") else {
         return Ok(false);

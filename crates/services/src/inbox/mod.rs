@@ -807,14 +807,8 @@ pub async fn create_team(
     members: &[UserId],
 ) -> Result<i64> {
     actor.require(Action::ManageRouting)?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(invalid("name", "a team name needs 1 to 80 characters"));
-    }
-    let skill = skill
-        .filter(|s| !s.trim().is_empty())
-        .map(clean_skill)
-        .transpose()?;
+    let (name, skill) = team_fields(name, skill)?;
+    let name = name.as_str();
     let coop = actor.cooperative_id;
     let mut tx = db.begin_write().await?;
     for u in members {
@@ -827,6 +821,73 @@ pub async fn create_team(
     record(&mut tx, actor, "team.create", &format!("team:{id}"), name).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A team's name and default skill.
+fn team_fields(name: &str, skill: Option<&str>) -> Result<(String, Option<String>)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(invalid("name", "a team name needs 1 to 80 characters"));
+    }
+    let skill = skill
+        .filter(|s| !s.trim().is_empty())
+        .map(clean_skill)
+        .transpose()?;
+    Ok((name.to_string(), skill))
+}
+
+/// Renames a team and sets its default skill.
+pub async fn update_team(
+    db: &Db,
+    actor: &Actor,
+    team: i64,
+    name: &str,
+    skill: Option<&str>,
+) -> Result<()> {
+    actor.require(Action::ManageRouting)?;
+    let (name, skill) = team_fields(name, skill)?;
+    let coop = actor.cooperative_id;
+    let mut tx = db.begin_write().await?;
+    inbox::update_team(&mut tx, coop, team, &name, skill.as_deref()).await?;
+    record(
+        &mut tx,
+        actor,
+        "team.update",
+        &format!("team:{team}"),
+        &name,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a team. Its conversations keep their agent and lose the team (an activity
+/// entry says so); its members stay agents.
+pub async fn delete_team(p: &Pipeline, actor: &Actor, team: i64) -> Result<()> {
+    actor.require(Action::ManageRouting)?;
+    let coop = actor.cooperative_id;
+    let mut tx = p.db.begin_write().await?;
+    let t = inbox::get_team(&mut tx, coop, team).await?;
+    let touched = inbox::delete_team(&mut tx, coop, team).await?;
+    for c in &touched {
+        inbox::add_event(&mut tx, coop, *c, "team_deleted", &t.name, &actor.label()).await?;
+    }
+    record(
+        &mut tx,
+        actor,
+        "team.delete",
+        &format!("team:{team}"),
+        &t.name,
+    )
+    .await?;
+    tx.commit().await?;
+    p.publish(
+        touched
+            .into_iter()
+            .map(|c| Realtime::conversation(coop, c, "conversation.updated"))
+            .collect(),
+    );
+    Ok(())
 }
 
 pub async fn set_team_members(db: &Db, actor: &Actor, team: i64, members: &[UserId]) -> Result<()> {
@@ -882,8 +943,8 @@ pub async fn put_settings(db: &Db, actor: &Actor, s: &Settings) -> Result<()> {
         "inbox.settings",
         "inbox",
         &format!(
-            "window={} leave={} auto_assign={}",
-            s.group_window_minutes, s.leave_policy, s.auto_assign
+            "window={} leave={} auto_assign={} csat={}",
+            s.group_window_minutes, s.leave_policy, s.auto_assign, s.csat_enabled
         ),
     )
     .await?;

@@ -10,12 +10,13 @@
 pub mod ingest;
 pub mod mail;
 pub mod process;
+pub mod relay;
 pub mod send;
 
 use crate::secretbox::SecretBox;
 use guyub_domain::{ConversationId, CooperativeId, MessageId};
 use guyub_store::Db;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::{Notify, broadcast};
 
 /// Something that happened, for live screens (published after commit).
@@ -85,6 +86,9 @@ pub struct Pipeline {
     pub settings: Settings,
     /// Where attachments are kept; `None`: media files are not fetched.
     pub media: Option<crate::media::ObjectStore>,
+    /// Other processes on the same PostgreSQL hear this one's events (`relay`); set
+    /// once by `start_relay`, shared by every clone.
+    relay: Arc<OnceLock<relay::Outbound>>,
 }
 
 /// Tunables, with defaults that suit one small server.
@@ -129,6 +133,20 @@ impl Pipeline {
             outbox_ready: Arc::new(Notify::new()),
             settings: Settings::default(),
             media: None,
+            relay: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// On PostgreSQL, joins this process's live events with those of other processes on
+    /// the same database (see `relay`). Returns whether it started (not on SQLite, not
+    /// twice).
+    pub async fn start_relay(&self) -> Result<bool, guyub_store::StoreError> {
+        if self.relay.get().is_some() {
+            return Ok(false);
+        }
+        match relay::start(&self.db, self.hub.clone()).await? {
+            Some(out) => Ok(self.relay.set(out).is_ok()),
+            None => Ok(false),
         }
     }
 
@@ -141,6 +159,9 @@ impl Pipeline {
         let at = now_us();
         for mut e in events {
             e.at_us = at;
+            if let Some(r) = self.relay.get() {
+                r.send(&e);
+            }
             // Nobody listening is fine.
             let _ = self.hub.send(e);
         }
