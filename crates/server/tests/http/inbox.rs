@@ -897,6 +897,26 @@ async fn the_inbox_pages_work_without_script() {
     );
 }
 
+/// An agent answers through the API and resolves the conversation.
+async fn reply_and_resolve(app: &TestApp, t: &Tenant, id: i64, text: &str) {
+    let (s, v) = post(
+        app,
+        t,
+        &format!("/api/v1/conversations/{id}/messages"),
+        json!({"text": text}),
+    )
+    .await;
+    assert_eq!(s, 202, "{v}");
+    let (s, v) = post(
+        app,
+        t,
+        &format!("/api/v1/conversations/{id}/status"),
+        json!({"action": "resolve"}),
+    )
+    .await;
+    assert_eq!(s, 204, "{v}");
+}
+
 #[tokio::test]
 async fn a_resolved_conversation_asks_for_a_rating_and_keeps_the_answer() {
     let app = TestApp::spawn().await;
@@ -910,22 +930,7 @@ async fn a_resolved_conversation_asks_for_a_rating_and_keeps_the_answer() {
     )
     .await;
     let id = list_of(&app, &t, "", 1).await[0]["id"].as_i64().unwrap();
-    let (s, v) = post(
-        &app,
-        &t,
-        &format!("/api/v1/conversations/{id}/messages"),
-        json!({"text": "Isi formulir di kantor, Bu."}),
-    )
-    .await;
-    assert_eq!(s, 202, "{v}");
-    let (s, v) = post(
-        &app,
-        &t,
-        &format!("/api/v1/conversations/{id}/status"),
-        json!({"action": "resolve"}),
-    )
-    .await;
-    assert_eq!(s, 204, "{v}");
+    reply_and_resolve(&app, &t, id, "Isi formulir di kantor, Bu.").await;
     app.eventually("the survey reached WhatsApp", || async {
         app.sim_sent()
             .await
@@ -1001,22 +1006,7 @@ async fn a_cooperative_that_turned_surveys_off_sends_none_on_resolve() {
     app.member_writes(wa, "6281300002222", "Rina", "Jam buka kantor?")
         .await;
     let id = list_of(&app, &t, "", 1).await[0]["id"].as_i64().unwrap();
-    let (s, v) = post(
-        &app,
-        &t,
-        &format!("/api/v1/conversations/{id}/messages"),
-        json!({"text": "Senin sampai Jumat, 08.00–15.00."}),
-    )
-    .await;
-    assert_eq!(s, 202, "{v}");
-    let (s, v) = post(
-        &app,
-        &t,
-        &format!("/api/v1/conversations/{id}/status"),
-        json!({"action": "resolve"}),
-    )
-    .await;
-    assert_eq!(s, 204, "{v}");
+    reply_and_resolve(&app, &t, id, "Senin sampai Jumat, 08.00–15.00.").await;
     // The survey would be queued in the resolving transaction: it is not there.
     let d = detail(&app, &t, id).await;
     assert_eq!(d["conversation"]["status"], "resolved");
