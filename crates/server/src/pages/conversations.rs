@@ -898,6 +898,9 @@ pub(crate) fn live_stream(
                     );
                     return Some((Ok(Event::default().event(e.kind).data(data)), rx));
                 }
+                Ok(e) if e.kind == guyub_services::pipeline::RESYNC => {
+                    return Some((Ok(Event::default().event("resync").data("{}")), rx));
+                }
                 Ok(_) => continue,
                 Err(RecvError::Lagged(_)) => {
                     return Some((Ok(Event::default().event("resync").data("{}")), rx));

@@ -19,6 +19,9 @@ use guyub_store::Db;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{Notify, broadcast};
 
+/// The kind of `Realtime::resync`.
+pub const RESYNC: &str = "resync";
+
 /// Something that happened, for live screens (published after commit).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Realtime {
@@ -26,7 +29,8 @@ pub struct Realtime {
     pub conversation_id: ConversationId,
     pub message_id: Option<MessageId>,
     /// `message.created`, `message.status`, `conversation.updated` (assignment,
-    /// status, labels, notes, priority), `sla.breach`.
+    /// status, labels, notes, priority), `sla.breach`; or `resync` (for every
+    /// cooperative, `cooperative_id` 0): events may have been missed, screens refetch.
     pub kind: &'static str,
     /// When it was published (after the commit), microseconds since the epoch: live
     /// clients measure their delay from it.
@@ -46,6 +50,18 @@ impl Realtime {
             message_id: Some(message_id),
             kind,
             at_us: 0,
+        }
+    }
+
+    /// Tells every screen of every cooperative to refetch (events may have been missed,
+    /// e.g. while the relay's connection was down).
+    pub fn resync() -> Realtime {
+        Realtime {
+            cooperative_id: CooperativeId(0),
+            conversation_id: ConversationId(0),
+            message_id: None,
+            kind: RESYNC,
+            at_us: now_us(),
         }
     }
 

@@ -10,9 +10,9 @@
 //! - Origin: each process tags its lines with a random number and skips its own, so a
 //!   local screen hears an event once, straight from the hub.
 //! - Loss: a notification sent while a listener was reconnecting is not heard by it
-//!   (PostgreSQL does not queue for absent listeners); screens catch up whenever their
-//!   feed reconnects or the next event of the conversation arrives. Nothing is lost in
-//!   the database, only a screen's nudge.
+//!   (PostgreSQL does not queue for absent listeners). So when its connection is lost
+//!   the relay listens again on a new one and then publishes `resync` to every screen
+//!   of this process, which refetches: what was missed is read from the database.
 //! - SQLite has one process by design; there the relay is not started.
 
 use super::Realtime;
@@ -110,13 +110,35 @@ pub async fn start(
     }
     let channel = channel_name(db).await?;
     let origin: u64 = rand::random();
-    let mut listener = db.listen(&channel).await?;
+    let listener = db.listen(&channel).await?;
     // Listening before the first event goes out: this process hears everything sent
     // after `start` returns.
+    let listening = db.clone();
+    let heard = channel.clone();
     tokio::spawn(async move {
+        let mut listener = Some(listener);
         loop {
-            match listener.recv().await {
-                Ok(n) => {
+            if listener.is_none() {
+                match listening.listen(&heard).await {
+                    Ok(l) => {
+                        // Listening again: what was sent meanwhile is lost, so every
+                        // screen refetches now.
+                        tracing::info!("live relay: listening again");
+                        listener = Some(l);
+                        let _ = hub.send(Realtime::resync());
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live relay: cannot listen; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        continue;
+                    }
+                }
+            }
+            let Some(l) = listener.as_mut() else {
+                continue;
+            };
+            match l.try_recv().await {
+                Ok(Some(n)) => {
                     for line in n.payload().lines() {
                         match decode(line) {
                             Some((from, e)) if from != origin => {
@@ -127,10 +149,14 @@ pub async fn start(
                         }
                     }
                 }
+                Ok(None) => {
+                    tracing::warn!("live relay: listening connection lost");
+                    listener = None;
+                }
                 Err(e) => {
-                    // sqlx reconnects on the next call; wait a little first.
-                    tracing::warn!(error = %e, "live relay: listening connection lost");
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    tracing::warn!(error = %e, "live relay: listening connection failed");
+                    listener = None;
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                 }
             }
         }

@@ -125,3 +125,50 @@ async fn another_schema_is_another_channel() {
         "a process on another schema heard it"
     );
 }
+
+#[tokio::test]
+async fn a_lost_listening_connection_is_replaced_and_screens_are_told_to_refetch() {
+    let db = Db::open(&guyub_store::testing::fresh_database_url().await)
+        .await
+        .unwrap();
+    if db.engine() == Engine::Sqlite {
+        return;
+    }
+    let (a, b) = (pipeline(&db), pipeline(&db));
+    assert!(a.start_relay().await.unwrap() && b.start_relay().await.unwrap());
+    let mut on_b = b.subscribe();
+    // The server drops the listening connections of this schema's channel (as a
+    // restart or a network cut would).
+    let mut conn = db.conn().await.unwrap();
+    let schema: String = sqlx::query_scalar("SELECT CAST(current_schema() AS TEXT)")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1",
+    )
+    .bind(format!("LISTEN \"guyub_live_{schema}\""))
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    assert_eq!(killed, [true, true], "both processes' listeners");
+    // B listens again on a new connection and tells its screens to refetch …
+    let e = next(&mut on_b).await;
+    assert_eq!(e.kind, guyub_services::pipeline::RESYNC);
+    // … and hears A again.
+    let mut heard = false;
+    for i in 0..50 {
+        a.publish(vec![Realtime::conversation(
+            CooperativeId(1),
+            ConversationId(500 + i),
+            "conversation.updated",
+        )]);
+        if let Ok(Ok(e)) = timeout(Duration::from_millis(200), on_b.recv()).await {
+            assert_eq!(e.kind, "conversation.updated");
+            heard = true;
+            break;
+        }
+    }
+    assert!(heard, "B never heard A after reconnecting");
+}
