@@ -19,6 +19,9 @@ enum Arg {
 struct Sql {
     text: String,
     args: Vec<Arg>,
+    /// Plan with the values each time (not a cached generic plan): for filters whose
+    /// selectivity depends on the value.
+    plan_each_time: bool,
 }
 
 impl Sql {
@@ -26,6 +29,7 @@ impl Sql {
         Sql {
             text: text.to_string(),
             args: Vec::new(),
+            plan_each_time: false,
         }
     }
     fn int(&mut self, v: i64) -> String {
@@ -44,7 +48,9 @@ impl Sql {
                 Arg::S(v) => q.bind(v),
             };
         }
-        Ok(q.fetch_all(&mut *conn).await?)
+        Ok(q.persistent(!self.plan_each_time)
+            .fetch_all(&mut *conn)
+            .await?)
     }
 }
 
@@ -131,9 +137,16 @@ fn where_clause(sql: &mut Sql, coop: CooperativeId, f: &Filter, now: i64) {
         }
     }
     if let Some(label) = &f.label {
+        // From the label's rows (index `conversation_labels_label`), not a probe per
+        // conversation walked: a rare label would walk every open conversation. A
+        // label may be on half the conversations or on ten, so PostgreSQL plans it
+        // with the value each time (a cached generic plan walked the newest
+        // conversations: 60 ms for a label on 0.1 % of them, 2 ms planned for it).
+        sql.plan_each_time = true;
         let l = sql.text_arg(label);
+        let c3 = sql.int(coop.0);
         sql.text.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM conversation_labels l WHERE l.conversation_id = c.id AND l.label = {l})"
+            " AND c.id IN (SELECT l.conversation_id FROM conversation_labels l WHERE l.cooperative_id = {c3} AND l.label = {l})"
         ));
     }
     match f.member {

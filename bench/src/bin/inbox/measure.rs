@@ -303,6 +303,8 @@ fn list_filters(s: &Seeded) -> Vec<(&'static str, Filter)> {
     whatsapp_unread.unread = true;
     let mut label = open();
     label.label = Some("komplain".into());
+    let mut rare = open();
+    rare.label = Some("langka".into());
     let mut at_risk = open();
     at_risk.sla_at_risk = true;
     let mut team_verified = open();
@@ -319,6 +321,7 @@ fn list_filters(s: &Seeded) -> Vec<(&'static str, Filter)> {
         ("unassigned", unassigned),
         ("WhatsApp, unread", whatsapp_unread),
         ("label komplain", label),
+        ("rare label (0.1 %)", rare),
         ("SLA at risk", at_risk),
         ("team, verified members", team_verified),
         ("snoozed", snoozed),

@@ -556,7 +556,8 @@ pub async fn seed(
 /// has it (members are every fourth contact, so the spreads avoid `id % 4`): ten
 /// agents in two teams, three quarters of the conversations assigned,
 /// priorities, unread counts on a third of the open ones, verified members, SLA dues
-/// (one in twenty breached), one in fifty open ones snoozed, labels on one in twenty.
+/// (one in twenty breached), one in fifty open ones snoozed, labels on one in twenty and
+/// a rare label on one in a thousand.
 async fn inbox_state(db: &Db, coop: CooperativeId) -> Result<(), BoxError> {
     let now = guyub_store::now_ms();
     let mut tx = db.begin_write().await?;
@@ -619,6 +620,14 @@ async fn inbox_state(db: &Db, coop: CooperativeId) -> Result<(), BoxError> {
         "INSERT INTO conversation_labels (cooperative_id, conversation_id, label)
          SELECT cooperative_id, id, CASE id % 3 WHEN 0 THEN 'komplain' WHEN 1 THEN 'pinjaman' ELSE 'toko' END
          FROM conversations WHERE cooperative_id = $1 AND id % 20 = 0",
+    )
+    .bind(coop.0)
+    .execute(&mut *tx)
+    .await?;
+    // A rare label: one conversation in a thousand.
+    sqlx::query(
+        "INSERT INTO conversation_labels (cooperative_id, conversation_id, label)
+         SELECT cooperative_id, id, 'langka' FROM conversations WHERE cooperative_id = $1 AND id % 1000 = 7",
     )
     .bind(coop.0)
     .execute(&mut *tx)
