@@ -154,6 +154,13 @@ pub struct RenderIn {
     koperasi: String,
     /// The channel kind (whatsapp, telegram, email …).
     kanal: String,
+    /// Balances and the loan as the caller wants them shown (e.g. `Rp 1.200.000`).
+    simpanan_pokok: String,
+    simpanan_wajib: String,
+    simpanan_sukarela: String,
+    sisa_pinjaman: String,
+    /// The next instalment and its due date, as text.
+    angsuran_berikut: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -169,12 +176,19 @@ async fn render_reply(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RenderIn>,
 ) -> ApiResult<RenderOut> {
+    // The caller supplies every value, balances included.
     let ctx = CannedContext {
         nama: body.nama,
         no_anggota: body.no_anggota,
         agen: body.agen,
         koperasi: body.koperasi,
         kanal: body.kanal,
+        simpanan_pokok: body.simpanan_pokok,
+        simpanan_wajib: body.simpanan_wajib,
+        simpanan_sukarela: body.simpanan_sukarela,
+        sisa_pinjaman: body.sisa_pinjaman,
+        angsuran_berikut: body.angsuran_berikut,
+        verified: true,
     };
     let text = canned::render(&st.db, &a, &CannedRef::Id(CannedReplyId(id)), &ctx).await?;
     Ok(Json(RenderOut { text }))

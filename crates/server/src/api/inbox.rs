@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_label))
         .routes(routes!(remove_label))
         .routes(routes!(split))
+        .routes(routes!(render_canned))
         .routes(routes!(counts))
         .routes(routes!(list_agents))
         .routes(routes!(set_presence))
@@ -674,6 +675,34 @@ async fn set_team_members(
     let members: Vec<UserId> = b.member_ids.into_iter().map(UserId).collect();
     inbox::set_team_members(&st.db, &a, id, &members).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CannedIn {
+    /// The canned reply: its shortcut (`salam` or `/salam`) or its id.
+    canned: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CannedOut {
+    /// The reply filled in for this conversation's member; nothing is sent.
+    text: String,
+}
+
+/// A canned reply filled in for the conversation (member name and number, agent,
+/// cooperative, channel; balances and loans only for a member writing from a verified
+/// identity, refused otherwise). Nothing is sent.
+#[utoipa::path(post, path = "/conversations/{id}/canned", tag = "inbox", params(("id" = i64, Path)), request_body = CannedIn, responses((status = 200, body = CannedOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn render_canned(
+    State(st): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<CannedIn>,
+) -> ApiResult<CannedOut> {
+    let ctx = inbox::canned_context(&st.db, &a, ConversationId(id)).await?;
+    let key = guyub_services::canned::CannedRef::parse(&b.canned);
+    let text = guyub_services::canned::render(&st.db, &a, &key, &ctx).await?;
+    Ok(Json(CannedOut { text }))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

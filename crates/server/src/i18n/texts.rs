@@ -2184,6 +2184,31 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Jenis kanal (whatsapp, telegram, email, …)",
         "The channel kind (whatsapp, telegram, email, …)",
     ),
+    (
+        "canned.var.simpanan_pokok",
+        "Saldo simpanan pokok (hanya untuk anggota terverifikasi)",
+        "Simpanan pokok balance (verified members only)",
+    ),
+    (
+        "canned.var.simpanan_wajib",
+        "Saldo simpanan wajib (hanya untuk anggota terverifikasi)",
+        "Simpanan wajib balance (verified members only)",
+    ),
+    (
+        "canned.var.simpanan_sukarela",
+        "Saldo simpanan sukarela (hanya untuk anggota terverifikasi)",
+        "Simpanan sukarela balance (verified members only)",
+    ),
+    (
+        "canned.var.sisa_pinjaman",
+        "Sisa pokok pinjaman (hanya untuk anggota terverifikasi)",
+        "Loan principal still owed (verified members only)",
+    ),
+    (
+        "canned.var.angsuran_berikut",
+        "Angsuran berikutnya dan jatuh temponya; kosong bila tidak ada (hanya untuk anggota terverifikasi)",
+        "The next instalment and its due date; empty when none (verified members only)",
+    ),
     // Inbox routing settings (issue 5, the inbox).
     (
         "nav.inbox_settings",

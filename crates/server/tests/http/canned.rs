@@ -353,3 +353,164 @@ async fn the_canned_page_previews_saves_edits_and_deletes() {
     let (s, _, _) = app.page(&session, &edit).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_verified_member_gets_their_balance_and_an_unverified_contact_does_not() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("kop-saldo").await;
+    let wa = app.channel(&t, "whatsapp").await;
+    let tg = app.channel(&t, "telegram").await;
+    let teller = app.token_for(&t, Role::Teller).await;
+    let (s, m) = app
+        .send(
+            Method::POST,
+            &t.token,
+            "/api/v1/members",
+            Some(json!({"name": "Sri Wahyuni", "status": "anggota", "joined_on": "2025-01-01", "phones": ["0812-9000-1111"]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
+    let member = m["id"].as_i64().unwrap();
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &teller,
+            "/api/v1/savings/deposits",
+            Some(json!({"member_id": member, "kind": "sukarela", "amount": 1250000})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    // A loan of 12,000,000 over 12 months, flat 12 %: 1,120,000 a month from 2025-02-10.
+    let manager = app.token_for(&t, Role::Manager).await;
+    let (s, p) = app
+        .send(
+            Method::POST,
+            &t.token,
+            "/api/v1/loans/products",
+            Some(json!({"name": "Pinjaman Umum", "method": "flat", "yearly_rate": "12", "min_tenor": 1, "max_tenor": 24,
+                "provisi": {"kind": "percent", "value": "0"}, "admin": {"kind": "fixed", "value": "0"},
+                "denda": {"kind": "daily_percent", "value": "0.1", "grace_days": 3}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let (s, l) = app
+        .send(
+            Method::POST,
+            &teller,
+            "/api/v1/loans",
+            Some(json!({"member_id": member, "product_id": p["id"], "principal": 12_000_000, "tenor_months": 12})),
+        )
+        .await;
+    assert_eq!(s, 201, "{l}");
+    let loan = l["id"].as_i64().unwrap();
+    for (token, step, body) in [
+        (&manager, "approve", json!({})),
+        (
+            &teller,
+            "disburse",
+            json!({"channel": "cash", "date": "2025-01-10"}),
+        ),
+    ] {
+        let (s, v) = app
+            .send(
+                Method::POST,
+                token,
+                &format!("/api/v1/loans/{loan}/{step}"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, 200, "{step}: {v}");
+    }
+    let (s, v) = create(
+        &app,
+        &t,
+        "saldo",
+        "Halo {{ nama }}, saldo simpanan sukarela Anda {{ simpanan_sukarela }}.{% if angsuran_berikut %} Sisa pinjaman {{ sisa_pinjaman }}; angsuran berikut {{ angsuran_berikut }}.{% endif %}",
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+
+    // From her own WhatsApp number (the member's phone): verified.
+    app.member_writes(wa, "6281290001111", "Sri", "Berapa saldo saya?")
+        .await;
+    let mut conv = Value::Null;
+    for _ in 0..200 {
+        let (_, list) = app.get(&t.token, "/api/v1/conversations").await;
+        if let Some(c) = list.as_array().and_then(|a| a.first()) {
+            conv = c.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let id = conv["id"].as_i64().expect("the conversation arrived");
+    let path = format!("/api/v1/conversations/{id}/canned");
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &t.token,
+            &path,
+            Some(json!({"canned": "/saldo"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["text"],
+        "Halo Sri Wahyuni, saldo simpanan sukarela Anda Rp 1.250.000. Sisa pinjaman Rp 12.000.000; \
+         angsuran berikut Rp 1.120.000, jatuh tempo 10 Februari 2025."
+    );
+
+    // Someone on Telegram who is nobody's verified identity: refused, nothing filled.
+    app.member_writes(tg, "777001", "Sri?", "Saya Sri, berapa saldo saya?")
+        .await;
+    let mut other = None;
+    for _ in 0..200 {
+        let (_, list) = app.get(&t.token, "/api/v1/conversations").await;
+        other = list
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["id"] != id).cloned());
+        if other.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let other = other.expect("a second conversation")["id"]
+        .as_i64()
+        .unwrap();
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &t.token,
+            &format!("/api/v1/conversations/{other}/canned"),
+            Some(json!({"canned": "saldo"})),
+        )
+        .await;
+    refused(
+        s,
+        &v,
+        "is sent only to a member writing from a verified identity",
+    );
+    assert!(!v.to_string().contains("1.250.000"), "{v}");
+    // A reply without balances still works there.
+    let (s, _) = create(&app, &t, "halo", "Halo {{ nama }}!").await;
+    assert_eq!(s, 201);
+    let (s, v) = app
+        .send(
+            Method::POST,
+            &t.token,
+            &format!("/api/v1/conversations/{other}/canned"),
+            Some(json!({"canned": "halo"})),
+        )
+        .await;
+    assert_eq!((s.as_u16(), v["text"].clone()), (200, json!("Halo Sri?!")));
+    // Another cooperative cannot render this cooperative's conversation.
+    let o = app.tenant("kop-lain-saldo").await;
+    let (s, _) = app
+        .send(
+            Method::POST,
+            &o.token,
+            &path,
+            Some(json!({"canned": "saldo"})),
+        )
+        .await;
+    assert_eq!(s, 404);
+}

@@ -16,6 +16,9 @@ pub struct Variable {
     pub sample: &'static str,
     /// What it holds, for the editor.
     pub about: &'static str,
+    /// Money and loans: filled only when the member writes from a verified identity;
+    /// a reply using it in an unverified conversation is refused, not sent empty.
+    pub verified_only: bool,
 }
 
 /// The variables of a canned reply.
@@ -24,26 +27,61 @@ pub const VARIABLES: &[Variable] = &[
         name: "nama",
         sample: "Siti Rahayu",
         about: "the member's (or contact's) name",
+        verified_only: false,
     },
     Variable {
         name: "no_anggota",
         sample: "A-000123",
         about: "the member number; empty for a contact who is not a member",
+        verified_only: false,
     },
     Variable {
         name: "agen",
         sample: "Dewi",
         about: "the agent's name",
+        verified_only: false,
     },
     Variable {
         name: "koperasi",
         sample: "Koperasi Sejahtera Bersama",
         about: "the cooperative's name",
+        verified_only: false,
     },
     Variable {
         name: "kanal",
         sample: "whatsapp",
         about: "the channel kind (whatsapp, telegram, email, …)",
+        verified_only: false,
+    },
+    Variable {
+        name: "simpanan_pokok",
+        sample: "Rp 100.000",
+        about: "the member's simpanan pokok balance (verified members only)",
+        verified_only: true,
+    },
+    Variable {
+        name: "simpanan_wajib",
+        sample: "Rp 1.200.000",
+        about: "the member's simpanan wajib balance (verified members only)",
+        verified_only: true,
+    },
+    Variable {
+        name: "simpanan_sukarela",
+        sample: "Rp 2.350.000",
+        about: "the member's simpanan sukarela balance (verified members only)",
+        verified_only: true,
+    },
+    Variable {
+        name: "sisa_pinjaman",
+        sample: "Rp 4.500.000",
+        about: "the principal still owed on the member's loans (verified members only)",
+        verified_only: true,
+    },
+    Variable {
+        name: "angsuran_berikut",
+        sample: "Rp 475.000, jatuh tempo 15 Desember 2026",
+        about: "the next unpaid instalment and its due date; empty when none (verified members only)",
+        verified_only: true,
     },
 ];
 
@@ -55,12 +93,23 @@ pub struct CannedContext {
     pub agen: String,
     pub koperasi: String,
     pub kanal: String,
+    pub simpanan_pokok: String,
+    pub simpanan_wajib: String,
+    pub simpanan_sukarela: String,
+    pub sisa_pinjaman: String,
+    pub angsuran_berikut: String,
+    /// The values of `verified_only` variables may be used: the conversation's member
+    /// wrote from a verified identity (or the caller supplied the values).
+    pub verified: bool,
 }
 
 impl CannedContext {
     /// The sample values of `VARIABLES` (the preview, and the check when saving).
     pub fn sample() -> CannedContext {
-        let mut c = CannedContext::default();
+        let mut c = CannedContext {
+            verified: true,
+            ..CannedContext::default()
+        };
         for v in VARIABLES {
             if let Some(slot) = c.slot(v.name) {
                 *slot = v.sample.to_string();
@@ -76,6 +125,11 @@ impl CannedContext {
             "agen" => &mut self.agen,
             "koperasi" => &mut self.koperasi,
             "kanal" => &mut self.kanal,
+            "simpanan_pokok" => &mut self.simpanan_pokok,
+            "simpanan_wajib" => &mut self.simpanan_wajib,
+            "simpanan_sukarela" => &mut self.simpanan_sukarela,
+            "sisa_pinjaman" => &mut self.sisa_pinjaman,
+            "angsuran_berikut" => &mut self.angsuran_berikut,
             _ => return None,
         })
     }
@@ -88,6 +142,11 @@ impl CannedContext {
             "agen" => &self.agen,
             "koperasi" => &self.koperasi,
             "kanal" => &self.kanal,
+            "simpanan_pokok" => &self.simpanan_pokok,
+            "simpanan_wajib" => &self.simpanan_wajib,
+            "simpanan_sukarela" => &self.simpanan_sukarela,
+            "sisa_pinjaman" => &self.sisa_pinjaman,
+            "angsuran_berikut" => &self.angsuran_berikut,
             _ => return None,
         })
     }
@@ -174,10 +233,29 @@ pub fn check(body: &str) -> Result<(), TemplateError> {
     render_body(body, &CannedContext::sample()).map(|_| ())
 }
 
-/// Renders a body with `ctx` in the sandbox.
+/// Renders a body with `ctx` in the sandbox. A body that names a `verified_only`
+/// variable (on any path) is refused when `ctx` is not verified.
 pub fn render_body(body: &str, ctx: &CannedContext) -> Result<String, TemplateError> {
     let env = environment();
     let tmpl = env.template_from_str(body).map_err(from_minijinja)?;
+    if !ctx.verified {
+        let mut private: Vec<(usize, String)> = tmpl
+            .undeclared_variables(false)
+            .into_iter()
+            .filter(|v| VARIABLES.iter().any(|x| x.name == v && x.verified_only))
+            .map(|v| (line_of(body, &v).unwrap_or(usize::MAX), v))
+            .collect();
+        private.sort();
+        if let Some((line, name)) = private.into_iter().next() {
+            return Err(TemplateError {
+                line: (line != usize::MAX).then_some(line),
+                message: format!(
+                    "'{name}' is sent only to a member writing from a verified identity; \
+                     this member's identity is not verified (verify it on the member's page first)"
+                ),
+            });
+        }
+    }
     let mut out = Capped {
         buf: Vec::new(),
         overflow: false,

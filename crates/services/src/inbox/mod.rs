@@ -104,6 +104,23 @@ pub async fn canned_context(
         .await
         .map(|ch| ch.kind)
         .unwrap_or_default();
+    // Balances and loans only for the member writing from a verified identity: the
+    // template refuses them otherwise, so they are not even read.
+    // The member must be writing now (the newest message) from a verified identity of
+    // theirs: an earlier verified message does not vouch for a later unverified one.
+    let verified = match (&member, inbox::newest_inbound(&mut conn, coop, id).await?) {
+        (Some(m), Some(newest)) => {
+            let msg = messages::get_message(&mut conn, coop, MessageId(newest)).await?;
+            let identity = contacts::get_identity(&mut conn, coop, msg.identity_id).await?;
+            let owner = contacts::get_contact(&mut conn, coop, identity.contact_id).await?;
+            identity.verified && owner.member_id == Some(m.id)
+        }
+        _ => false,
+    };
+    let money = match (&member, verified) {
+        (Some(m), true) => member_money(&mut conn, coop, m.id).await?,
+        _ => MemberMoney::default(),
+    };
     Ok(crate::canned::CannedContext {
         nama: member
             .as_ref()
@@ -113,6 +130,93 @@ pub async fn canned_context(
         agen,
         koperasi,
         kanal,
+        simpanan_pokok: money.pokok,
+        simpanan_wajib: money.wajib,
+        simpanan_sukarela: money.sukarela,
+        sisa_pinjaman: money.sisa_pinjaman,
+        angsuran_berikut: money.angsuran_berikut,
+        verified,
+    })
+}
+
+/// A member's balances and loans as canned replies show them.
+#[derive(Default)]
+struct MemberMoney {
+    pokok: String,
+    wajib: String,
+    sukarela: String,
+    sisa_pinjaman: String,
+    angsuran_berikut: String,
+}
+
+const BULAN: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+async fn member_money(
+    conn: &mut guyub_store::Conn,
+    coop: guyub_domain::CooperativeId,
+    member: guyub_domain::MemberId,
+) -> Result<MemberMoney> {
+    use guyub_domain::Date;
+    use guyub_domain::money::{Rupiah, SavingsKind};
+    let accounts = guyub_store::savings::accounts_of(conn, coop, member).await?;
+    let balance = |kind: SavingsKind| {
+        let b = accounts
+            .iter()
+            .find(|a| a.kind == kind.as_str())
+            .map_or(0, |a| a.balance);
+        Rupiah::new(b).to_string()
+    };
+    let filter = guyub_store::loans::LoanFilter {
+        status: Some("disbursed"),
+        member: Some(member),
+        oldest_due_from: None,
+        oldest_due_to: None,
+    };
+    let loans = guyub_store::loans::list(conn, coop, &filter, 100, 0).await?;
+    let owed: i64 = loans.iter().map(|l| l.outstanding_principal).sum();
+    let ids: Vec<_> = loans.iter().map(|l| l.id).collect();
+    let next = guyub_store::loans::installments(conn, coop, &ids)
+        .await?
+        .into_iter()
+        .filter(|i| i.settled_on.is_none())
+        .min_by_key(|i| (i.due_date, i.loan_id.0, i.no));
+    let angsuran_berikut = match next {
+        Some(i) => {
+            let left =
+                i.principal + i.interest - i.paid_principal - i.paid_interest - i.waived_interest;
+            let due = Date::from_number(i.due_date)
+                .map(|d| {
+                    format!(
+                        "{} {} {}",
+                        d.day,
+                        BULAN[usize::from(d.month - 1) % 12],
+                        d.year
+                    )
+                })
+                .unwrap_or_default();
+            format!("{}, jatuh tempo {due}", Rupiah::new(left))
+        }
+        None => String::new(),
+    };
+    Ok(MemberMoney {
+        pokok: balance(SavingsKind::Pokok),
+        wajib: balance(SavingsKind::Wajib),
+        sukarela: balance(SavingsKind::Sukarela),
+        sisa_pinjaman: Rupiah::new(owed).to_string(),
+        angsuran_berikut,
     })
 }
 

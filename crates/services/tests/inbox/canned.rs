@@ -32,6 +32,7 @@ fn ctx() -> CannedContext {
         agen: "Rina".into(),
         koperasi: "KSP Maju".into(),
         kanal: "telegram".into(),
+        ..CannedContext::default()
     }
 }
 
@@ -374,4 +375,34 @@ async fn the_preview_renders_an_unsaved_body_with_samples() {
         canned::preview(&c.actor(Role::Teller, 2), "Halo", &CannedContext::sample()),
         Err(ServiceError::Forbidden)
     ));
+}
+
+#[test]
+fn balances_render_only_for_a_verified_member() {
+    let body = "Halo {{ nama }}.\n{% if false %}{{ angsuran_berikut }}{% endif %}\nSaldo sukarela: {{ simpanan_sukarela }}";
+    // Saving checks with the samples, which are verified.
+    check(body).unwrap();
+    let mut c = ctx();
+    c.simpanan_sukarela = "Rp 2.350.000".into();
+    c.angsuran_berikut = "Rp 475.000, jatuh tempo 15 Desember 2026".into();
+    // Not verified: refused, naming the first such variable and its line, even on a
+    // path not taken; nothing is rendered.
+    let e = render_body(body, &c).unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(
+        e.message.starts_with(
+            "'angsuran_berikut' is sent only to a member writing from a verified identity"
+        ),
+        "{e}"
+    );
+    // A body without them renders as before.
+    assert_eq!(
+        render_body("Halo {{ nama }}", &c).unwrap(),
+        "Halo Budi Santoso"
+    );
+    c.verified = true;
+    assert_eq!(
+        render_body(body, &c).unwrap(),
+        "Halo Budi Santoso.\n\nSaldo sukarela: Rp 2.350.000"
+    );
 }
