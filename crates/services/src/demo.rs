@@ -228,7 +228,76 @@ pub async fn load(db: &Db) -> Result<Option<Vec<DemoLogin>>> {
         }
     }
     demo_loans(db, &staff_actors, &ids).await?;
+    demo_inbox(db, &actor, &staff_actors).await?;
     Ok(Some(logins))
+}
+
+/// Replies the demo's agents use (one shows a verified member's balances and loan).
+const CANNED: &[(&str, &str, &str)] = &[
+    (
+        "salam",
+        "Salam pembuka",
+        "Halo {{ nama }}, terima kasih telah menghubungi {{ koperasi }}. Saya {{ agen }}, ada yang bisa kami bantu?",
+    ),
+    (
+        "saldo",
+        "Saldo simpanan dan pinjaman",
+        "Halo {{ nama }} ({{ no_anggota }}), saldo simpanan Anda:\n\
+         - pokok {{ simpanan_pokok }}\n- wajib {{ simpanan_wajib }}\n- sukarela {{ simpanan_sukarela }}\n\
+         {% if angsuran_berikut %}Sisa pinjaman {{ sisa_pinjaman }}; angsuran berikutnya {{ angsuran_berikut }}.{% endif %}",
+    ),
+    (
+        "jam-buka",
+        "Jam buka kantor",
+        "Kantor {{ koperasi }} buka Senin–Jumat 08.00–16.00 dan Sabtu 08.00–12.00 WIB.",
+    ),
+    (
+        "daftar",
+        "Cara menjadi anggota",
+        "{% if no_anggota %}Anda sudah anggota ({{ no_anggota }}).{% else %}Untuk menjadi anggota, \
+         datang ke kantor membawa KTP dan membayar simpanan pokok.{% endif %}",
+    ),
+];
+
+/// Teams, skill rules and canned replies, so the inbox routes and answers from the start.
+async fn demo_inbox(db: &Db, actor: &Actor, staff: &[Actor]) -> Result<()> {
+    let user = |role: Role| {
+        staff
+            .iter()
+            .find(|a| a.role == role)
+            .and_then(Actor::user_id)
+    };
+    let members: Vec<_> = [Role::Agent, Role::Supervisor]
+        .into_iter()
+        .filter_map(user)
+        .collect();
+    crate::inbox::create_team(db, actor, "Simpan Pinjam", Some("pinjaman"), &members).await?;
+    let shop: Vec<_> = [Role::Agent].into_iter().filter_map(user).collect();
+    crate::inbox::create_team(db, actor, "Toko", Some("toko"), &shop).await?;
+    for (skill, keyword) in [
+        ("pinjaman", "pinjam"),
+        ("pinjaman", "angsuran"),
+        ("simpanan", "saldo"),
+        ("simpanan", "simpan"),
+        ("toko", "pupuk"),
+        ("toko", "beras"),
+        ("pengaduan", "komplain"),
+    ] {
+        crate::inbox::add_skill_rule(db, actor, skill, Some(keyword), None).await?;
+    }
+    for (shortcut, title, body) in CANNED {
+        crate::canned::create(
+            db,
+            actor,
+            &crate::canned::CannedInput {
+                shortcut,
+                title,
+                body,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Two loan products; a loan paid out three months ago with its first instalment paid

@@ -398,6 +398,17 @@ async fn demo_loads_once() {
         html.contains("+62812****0001") && !html.contains("+6281234500001"),
         "phones masked"
     );
+    // The inbox is set up: teams, skill rules, canned replies that pass their checks.
+    let (_, _, html) = app.page(&session, "/settings/inbox").await;
+    assert!(
+        html.contains("Simpan Pinjam") && html.contains("Toko") && html.contains("<td>pinjam</td>"),
+        "{html}"
+    );
+    let (_, _, html) = app.page(&session, "/settings/canned").await;
+    assert!(
+        html.contains("/saldo") && html.contains("/jam-buka"),
+        "{html}"
+    );
 }
 
 mod channel_pages;
