@@ -14,6 +14,6 @@ pub mod text;
 
 pub use identity::{IdentityKey, IdentityKind};
 pub use ids::*;
-pub use member::{Date, Gender, MemberNoFormat, MemberStatus, Nik, Phone};
+pub use member::{BULAN, Date, Gender, MemberNoFormat, MemberStatus, Nik, Phone};
 pub use permission::{Action, Role};
 pub use text::{Email, Slug};

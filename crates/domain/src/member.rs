@@ -189,7 +189,29 @@ impl Date {
     pub fn days_until(self, later: Date) -> i64 {
         later.day_number() - self.day_number()
     }
+
+    /// The date as written in Indonesian letters to members: `10 Februari 2025`.
+    pub fn long_id(self) -> String {
+        let month = BULAN[usize::from(self.month.clamp(1, 12) - 1)];
+        format!("{} {month} {}", self.day, self.year)
+    }
 }
+
+/// The months' names in Bahasa Indonesia, January first.
+pub const BULAN: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -554,6 +576,17 @@ impl MemberNoFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_letters() {
+        let d = Date::new(2025, 2, 10).unwrap();
+        assert_eq!(d.long_id(), "10 Februari 2025");
+        assert_eq!(
+            Date::new(2026, 12, 31).unwrap().long_id(),
+            "31 Desember 2026"
+        );
+        assert_eq!(Date::new(2026, 1, 1).unwrap().long_id(), "1 Januari 2026");
+    }
 
     #[test]
     fn nik_structure() {

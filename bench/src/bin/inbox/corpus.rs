@@ -182,20 +182,6 @@ const REPLY: &[&str] = &[
     "pendaftaran bisa dilakukan di kantor cabang",
     "stok pupuk akan datang minggu ini",
 ];
-const MONTHS: &[&str] = &[
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
 
 pub fn person(rng: &mut StdRng) -> (String, String) {
     (
@@ -245,7 +231,7 @@ pub fn inbound(rng: &mut StdRng, member_no: Option<&str>, phone: Option<&str>) -
         s.push_str(pick(rng, TOPIC));
     }
     if rng.random_bool(0.3) {
-        s.push_str(&format!(" bulan {}", pick(rng, MONTHS)));
+        s.push_str(&format!(" bulan {}", pick(rng, &guyub_domain::BULAN)));
     }
     s.push_str(". ");
     let detail = pick(rng, DETAIL);

@@ -477,16 +477,9 @@ async fn a_team_is_renamed_and_deleted_and_its_conversations_keep_their_agent() 
     let wa = app.channel(&t, "whatsapp").await;
     app.member_writes(wa, "6281300003333", "Bayu", "Pupuk urea ada?")
         .await;
-    let mut conv = Value::Null;
-    for _ in 0..200 {
-        let (_, list) = app.get(&t.token, "/api/v1/conversations").await;
-        if let Some(c) = list.as_array().and_then(|a| a.first()) {
-            conv = c.clone();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let id = conv["id"].as_i64().expect("the conversation arrived");
+    let id = app.conversations_at_least(&t, 1).await[0]["id"]
+        .as_i64()
+        .unwrap();
     let owner = api(&app, &t, "/api/v1/agents").await[0]["user_id"].clone();
     let (s, v) = app
         .send(

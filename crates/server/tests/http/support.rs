@@ -344,6 +344,19 @@ impl TestApp {
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     }
 
+    /// The cooperative's open conversations, newest first, once there are at least `n`
+    /// (the pipeline works in the background); panics after 10 s.
+    pub async fn conversations_at_least(&self, t: &Tenant, n: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let (_, list) = self.get(&t.token, "/api/v1/conversations").await;
+            if let Some(a) = list.as_array().filter(|a| a.len() >= n) {
+                return a.clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {n} conversations after 10 s");
+    }
+
     /// What the simulated providers received.
     pub async fn sim_sent(&self) -> Vec<Value> {
         let res = self

@@ -149,21 +149,6 @@ struct MemberMoney {
     angsuran_berikut: String,
 }
 
-const BULAN: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 async fn member_money(
     conn: &mut guyub_store::Conn,
     coop: guyub_domain::CooperativeId,
@@ -198,14 +183,7 @@ async fn member_money(
             let left =
                 i.principal + i.interest - i.paid_principal - i.paid_interest - i.waived_interest;
             let due = Date::from_number(i.due_date)
-                .map(|d| {
-                    format!(
-                        "{} {} {}",
-                        d.day,
-                        BULAN[usize::from(d.month - 1) % 12],
-                        d.year
-                    )
-                })
+                .map(Date::long_id)
                 .unwrap_or_default();
             format!("{}, jatuh tempo {due}", Rupiah::new(left))
         }
