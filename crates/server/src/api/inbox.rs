@@ -11,8 +11,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use guyub_domain::{ConversationId, MessageId, UserId};
-use guyub_services::inbox::{self, Assign, AssigneeFilter, StatusChange};
-use guyub_store::inbox::{Filter, ListRow};
+use guyub_services::inbox::{self, Assign, StatusChange};
+use guyub_store::inbox::ListRow;
 use guyub_store::messages::Conversation;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -177,40 +177,6 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
-/// Turns the list's query into a filter, refusing what it cannot mean.
-pub(crate) fn filter_of(
-    status: Option<&str>,
-    channel: Option<&str>,
-    assignee: Option<&str>,
-    me: Option<UserId>,
-) -> Result<Filter, (&'static str, &'static str)> {
-    let mut f = Filter::default();
-    match status.unwrap_or("open") {
-        "all" => f.status = String::new(),
-        s @ ("open" | "snoozed" | "resolved") => f.status = s.to_string(),
-        _ => return Err(("status", "open, snoozed, resolved or all")),
-    }
-    if let Some(c) = channel.filter(|c| !c.is_empty()) {
-        if guyub_connectors::ChannelKind::parse(c).is_none() {
-            return Err(("channel", "not a channel kind"));
-        }
-        f.channel_kind = Some(c.to_string());
-    }
-    f.assignee = match assignee.unwrap_or("") {
-        "" | "any" => AssigneeFilter::Anyone,
-        "none" => AssigneeFilter::Unassigned,
-        "me" => match me {
-            Some(u) => AssigneeFilter::User(u),
-            None => return Err(("assignee", "`me` needs a person; an API token is not one")),
-        },
-        n => match n.parse::<i64>() {
-            Ok(id) => AssigneeFilter::User(UserId(id)),
-            Err(_) => return Err(("assignee", "a user id, me, none or any")),
-        },
-    };
-    Ok(f)
-}
-
 /// The inbox's conversations, most recent activity first, with filters.
 #[utoipa::path(get, path = "/conversations", tag = "inbox", params(ListQuery), responses((status = 200, body = Vec<ConversationOut>), (status = 422, body = crate::error::Problem)))]
 async fn list_conversations(
@@ -218,13 +184,12 @@ async fn list_conversations(
     ApiActor(a): ApiActor,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Vec<ConversationOut>> {
-    let mut f = filter_of(
+    let mut f = inbox::filter(
+        &a,
         q.status.as_deref(),
         q.channel.as_deref(),
         q.assignee.as_deref(),
-        a.user_id(),
-    )
-    .map_err(|(field, m)| unprocessable(field, m))?;
+    )?;
     f.team_id = q.team_id;
     f.label = q.label.filter(|l| !l.is_empty());
     f.member = q.member;
@@ -699,9 +664,7 @@ async fn render_canned(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<CannedIn>,
 ) -> ApiResult<CannedOut> {
-    let ctx = inbox::canned_context(&st.db, &a, ConversationId(id)).await?;
-    let key = guyub_services::canned::CannedRef::parse(&b.canned);
-    let text = guyub_services::canned::render(&st.db, &a, &key, &ctx).await?;
+    let text = inbox::render_canned(&st.db, &a, ConversationId(id), &b.canned).await?;
     Ok(Json(CannedOut { text }))
 }
 

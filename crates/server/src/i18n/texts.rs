@@ -836,8 +836,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ("inbox.event.snoozed", "Ditunda sampai", "Snoozed until"),
     (
         "inbox.event.team_deleted",
-        "Tim dihapus, percakapan tanpa tim:",
-        "Team deleted, conversation has no team:",
+        "Tim percakapan ini dihapus",
+        "This conversation's team was deleted",
     ),
     (
         "inbox.event.woke",

@@ -166,14 +166,13 @@ pub async fn list(
         ),
     };
     let mut error = None;
-    let mut f =
-        match crate::api::inbox::filter_of(Some(status), Some(&q.channel), Some(assignee), me) {
-            Ok(f) => f,
-            Err((field, m)) => {
-                error = Some(format!("{field}: {m}"));
-                Filter::default()
-            }
-        };
+    let mut f = match inbox::filter(&s.actor, Some(status), Some(&q.channel), Some(assignee)) {
+        Ok(f) => f,
+        Err(e) => {
+            error = Some(e.to_string());
+            Filter::default()
+        }
+    };
     f.team_id = q.team.parse().ok();
     f.label = Some(q.label.clone()).filter(|l| !l.is_empty());
     f.member = match q.member.as_str() {
@@ -305,7 +304,7 @@ fn describe(t: Tr, kind: &str, detail: &str, agents: &[Agent], teams: &[Team], t
                 .unwrap_or_default()
         ),
         "sla_breach" => format!("{label}: {}", t.s(&format!("inbox.sla.{detail}"))),
-        "labelled" | "unlabelled" | "priority" => format!("{label}: {detail}"),
+        "labelled" | "unlabelled" | "priority" | "team_deleted" => format!("{label}: {detail}"),
         _ => label.to_string(),
     }
 }
@@ -636,14 +635,7 @@ pub async fn insert_canned(
     Path(id): Path<i64>,
     Form(f): Form<CannedForm>,
 ) -> PageResult {
-    let rendered = match inbox::canned_context(&state.db, &s.actor, ConversationId(id)).await {
-        Ok(ctx) => {
-            let key = guyub_services::canned::CannedRef::parse(&f.canned);
-            guyub_services::canned::render(&state.db, &s.actor, &key, &ctx).await
-        }
-        Err(e) => Err(e),
-    };
-    match rendered {
+    match inbox::render_canned(&state.db, &s.actor, ConversationId(id), &f.canned).await {
         Ok(text) => {
             let text = if f.text.trim().is_empty() {
                 text
@@ -673,23 +665,24 @@ pub async fn assign(
     Path(id): Path<i64>,
     Form(f): Form<AssignForm>,
 ) -> PageResult {
-    let user = match f.user.as_str() {
-        "me" => s.actor.user_id(),
-        "" => None,
-        n => match n.parse::<i64>() {
-            Ok(u) => Some(UserId(u)),
-            Err(_) => {
-                let e = ServiceError::Invalid {
-                    field: "assignee",
-                    message: "no such agent in this cooperative".into(),
-                };
-                return after(&state, &s, id, Err(e), String::new()).await;
-            }
-        },
+    // Empty: nobody / no team; otherwise an id (the service checks it is ours).
+    let id_of = |raw: &str, field: &'static str, what: &str| match raw.trim() {
+        "" => Ok(None),
+        n => n
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| ServiceError::Invalid {
+                field,
+                message: format!("no such {what} in this cooperative"),
+            }),
     };
-    let to = Assign {
-        user,
-        team: f.team.parse().ok(),
+    let user = match f.user.as_str() {
+        "me" => Ok(s.actor.user_id()),
+        raw => id_of(raw, "assignee", "agent").map(|u| u.map(UserId)),
+    };
+    let to = match (user, id_of(&f.team, "team", "team")) {
+        (Ok(user), Ok(team)) => Assign { user, team },
+        (Err(e), _) | (_, Err(e)) => return after(&state, &s, id, Err(e), String::new()).await,
     };
     let done = inbox::assign(&state.pipeline, &s.actor, ConversationId(id), to).await;
     after(&state, &s, id, done, String::new()).await

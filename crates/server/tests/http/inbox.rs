@@ -421,17 +421,19 @@ async fn agent_actions_filters_and_their_refusals() {
     assert_eq!(list_of(&app, &t, "?member=false", 1).await[0]["id"], joko);
     assert_eq!(list_of(&app, &t, "?verified=true", 1).await[0]["id"], rina);
     list_of(&app, &t, "?unread=true", 2).await;
-    for bad in [
-        "?status=closed",
-        "?channel=fax",
-        "?assignee=someone",
-        "?before_ms=5",
+    for (bad, field) in [
+        ("?status=closed", "status"),
+        ("?channel=fax", "channel"),
+        ("?assignee=someone", "assignee"),
+        ("?assignee=me", "assignee"),
+        ("?before_ms=5", "before_id"),
     ] {
         let (s, v) = app
             .get(&t.token, &format!("/api/v1/conversations{bad}"))
             .await;
         assert_eq!(s, 422, "{bad}: {v}");
         assert_eq!(v["status"], 422);
+        assert_eq!(v["field"], field, "{bad}: {v}");
     }
 
     // Labels, notes, priority.

@@ -35,6 +35,70 @@ pub const SKILLS: [&str; 6] = [
 ];
 const LIST_MAX: i64 = 200;
 
+/// The list's filter from what a page or an API query names: `status` open (default),
+/// snoozed, resolved or all; `channel` a channel kind or empty; `assignee` empty or
+/// `any`, `none`, `me` (the acting person) or a user id. Refuses what it cannot mean.
+pub fn filter(
+    actor: &Actor,
+    status: Option<&str>,
+    channel: Option<&str>,
+    assignee: Option<&str>,
+) -> Result<Filter> {
+    let mut f = Filter::default();
+    match status.unwrap_or("open") {
+        "all" => f.status = String::new(),
+        s @ ("open" | "snoozed" | "resolved") => f.status = s.to_string(),
+        _ => return Err(invalid("status", "open, snoozed, resolved or all")),
+    }
+    if let Some(c) = channel.filter(|c| !c.is_empty()) {
+        if ChannelKind::parse(c).is_none() {
+            return Err(invalid("channel", "not a channel kind"));
+        }
+        f.channel_kind = Some(c.to_string());
+    }
+    f.assignee = match assignee.unwrap_or("") {
+        "" | "any" => AssigneeFilter::Anyone,
+        "none" => AssigneeFilter::Unassigned,
+        "me" => match actor.user_id() {
+            Some(u) => AssigneeFilter::User(u),
+            None => {
+                return Err(invalid(
+                    "assignee",
+                    "`me` needs a person; an API token is not one",
+                ));
+            }
+        },
+        n => match n.parse::<i64>() {
+            Ok(id) => AssigneeFilter::User(UserId(id)),
+            Err(_) => return Err(invalid("assignee", "a user id, me, none or any")),
+        },
+    };
+    Ok(f)
+}
+
+/// Tells live screens that these conversations changed; call after the commit.
+fn updated(p: &Pipeline, coop: CooperativeId, ids: impl IntoIterator<Item = ConversationId>) {
+    p.publish(
+        ids.into_iter()
+            .map(|c| Realtime::conversation(coop, c, "conversation.updated"))
+            .collect(),
+    );
+}
+
+/// Refuses people who are not staff of the cooperative.
+async fn check_staff(conn: &mut Conn, coop: CooperativeId, people: &[UserId]) -> Result<()> {
+    for u in people {
+        match users::get(conn, coop, *u).await {
+            Ok(_) => {}
+            Err(guyub_store::StoreError::NotFound) => {
+                return Err(invalid("members", "no such agent in this cooperative"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 pub async fn list(db: &Db, actor: &Actor, f: &Filter, limit: i64) -> Result<Vec<ListRow>> {
     actor.require(Action::WorkInbox)?;
     let mut conn = db.conn().await?;
@@ -137,6 +201,19 @@ pub async fn canned_context(
         angsuran_berikut: money.angsuran_berikut,
         verified,
     })
+}
+
+/// A canned reply (`key`: its shortcut or id) filled in for this conversation; nothing
+/// is sent. Refused on `body` when the reply cannot be filled for this member (e.g. a
+/// balance for an unverified identity).
+pub async fn render_canned(
+    db: &Db,
+    actor: &Actor,
+    id: ConversationId,
+    key: &str,
+) -> Result<String> {
+    let ctx = canned_context(db, actor, id).await?;
+    crate::canned::render(db, actor, &crate::canned::CannedRef::parse(key), &ctx).await
 }
 
 /// A member's balances and loans as canned replies show them.
@@ -416,13 +493,11 @@ pub async fn assign(p: &Pipeline, actor: &Actor, id: ConversationId, to: Assign)
         Vec::new()
     };
     tx.commit().await?;
-    let mut events = vec![Realtime::conversation(coop, id, "conversation.updated")];
-    events.extend(
-        routed
-            .into_iter()
-            .map(|(c, _)| Realtime::conversation(coop, c, "conversation.updated")),
+    updated(
+        p,
+        coop,
+        std::iter::once(id).chain(routed.into_iter().map(|(c, _)| c)),
     );
-    p.publish(events);
     Ok(())
 }
 
@@ -514,13 +589,11 @@ pub async fn set_status(
         // The survey, if one was queued.
         p.outbox_ready.notify_one();
     }
-    let mut events = vec![Realtime::conversation(coop, id, "conversation.updated")];
-    events.extend(
-        routed
-            .into_iter()
-            .map(|(c, _)| Realtime::conversation(coop, c, "conversation.updated")),
+    updated(
+        p,
+        coop,
+        std::iter::once(id).chain(routed.into_iter().map(|(c, _)| c)),
     );
-    p.publish(events);
     Ok(())
 }
 
@@ -551,11 +624,7 @@ pub async fn set_priority(
         .await?;
     }
     tx.commit().await?;
-    p.publish(vec![Realtime::conversation(
-        coop,
-        id,
-        "conversation.updated",
-    )]);
+    updated(p, coop, [id]);
     Ok(())
 }
 
@@ -571,11 +640,7 @@ pub async fn add_note(p: &Pipeline, actor: &Actor, id: ConversationId, body: &st
     messages::get_conversation(&mut tx, coop, id).await?;
     let note = inbox::add_note(&mut tx, coop, id, &actor.label(), body).await?;
     tx.commit().await?;
-    p.publish(vec![Realtime::conversation(
-        coop,
-        id,
-        "conversation.updated",
-    )]);
+    updated(p, coop, [id]);
     Ok(note)
 }
 
@@ -625,11 +690,7 @@ pub async fn label(
         inbox::add_event(&mut tx, coop, id, kind, &l, &actor.label()).await?;
     }
     tx.commit().await?;
-    p.publish(vec![Realtime::conversation(
-        coop,
-        id,
-        "conversation.updated",
-    )]);
+    updated(p, coop, [id]);
     Ok(())
 }
 
@@ -720,16 +781,13 @@ pub async fn split(
     .await?;
     let routed = routing::dispatch(&mut tx, coop).await?;
     tx.commit().await?;
-    let mut events = vec![
-        Realtime::conversation(coop, id, "conversation.updated"),
-        Realtime::conversation(coop, fresh.id, "conversation.updated"),
-    ];
-    events.extend(
-        routed
+    updated(
+        p,
+        coop,
+        [id, fresh.id]
             .into_iter()
-            .map(|(c, _)| Realtime::conversation(coop, c, "conversation.updated")),
+            .chain(routed.into_iter().map(|(c, _)| c)),
     );
-    p.publish(events);
     Ok(fresh.id)
 }
 
@@ -810,12 +868,7 @@ pub async fn set_presence(p: &Pipeline, actor: &Actor, presence: &str) -> Result
             .map(|(c, _)| c),
     );
     tx.commit().await?;
-    p.publish(
-        touched
-            .into_iter()
-            .map(|c| Realtime::conversation(coop, c, "conversation.updated"))
-            .collect(),
-    );
+    updated(p, coop, touched);
     Ok(())
 }
 
@@ -872,12 +925,7 @@ pub async fn update_agent(
     .await?;
     let routed = routing::dispatch(&mut tx, coop).await?;
     tx.commit().await?;
-    p.publish(
-        routed
-            .into_iter()
-            .map(|(c, _)| Realtime::conversation(coop, c, "conversation.updated"))
-            .collect(),
-    );
+    updated(p, coop, routed.into_iter().map(|(c, _)| c));
     Ok(())
 }
 
@@ -893,11 +941,7 @@ pub async fn create_team(
     let name = name.as_str();
     let coop = actor.cooperative_id;
     let mut tx = db.begin_write().await?;
-    for u in members {
-        if users::get(&mut tx, coop, *u).await.is_err() {
-            return Err(invalid("members", "no such agent in this cooperative"));
-        }
-    }
+    check_staff(&mut tx, coop, members).await?;
     let id = inbox::create_team(&mut tx, coop, name, skill.as_deref()).await?;
     inbox::set_team_members(&mut tx, coop, id, members).await?;
     record(&mut tx, actor, "team.create", &format!("team:{id}"), name).await?;
@@ -963,12 +1007,7 @@ pub async fn delete_team(p: &Pipeline, actor: &Actor, team: i64) -> Result<()> {
     )
     .await?;
     tx.commit().await?;
-    p.publish(
-        touched
-            .into_iter()
-            .map(|c| Realtime::conversation(coop, c, "conversation.updated"))
-            .collect(),
-    );
+    updated(p, coop, touched);
     Ok(())
 }
 
@@ -977,11 +1016,7 @@ pub async fn set_team_members(db: &Db, actor: &Actor, team: i64, members: &[User
     let coop = actor.cooperative_id;
     let mut tx = db.begin_write().await?;
     inbox::get_team(&mut tx, coop, team).await?;
-    for u in members {
-        if users::get(&mut tx, coop, *u).await.is_err() {
-            return Err(invalid("members", "no such agent in this cooperative"));
-        }
-    }
+    check_staff(&mut tx, coop, members).await?;
     inbox::set_team_members(&mut tx, coop, team, members).await?;
     let list = members
         .iter()
