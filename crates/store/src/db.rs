@@ -206,13 +206,13 @@ impl Db {
 
     /// A connection of its own listening on `channel` (PostgreSQL only): it hears what
     /// any process on this database sends there with `NOTIFY` / `pg_notify`.
-    pub async fn listen(&self, channel: &str) -> Result<sqlx::postgres::PgListener> {
+    pub async fn listen(&self, channel: &str) -> Result<crate::live::Listener> {
         if self.engine != Engine::Postgres {
             return Err(StoreError::Db(sqlx::Error::Configuration(
                 "LISTEN needs PostgreSQL".into(),
             )));
         }
-        let mut listener = sqlx::postgres::PgListener::connect(&self.url.0).await?;
+        let mut listener = crate::live::Listener::connect(&self.url.0).await?;
         listener.listen(channel).await?;
         Ok(listener)
     }

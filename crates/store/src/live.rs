@@ -4,6 +4,9 @@
 
 use crate::{Conn, Result};
 
+/// A connection listening for notifications (`Db::listen`).
+pub use sqlx::postgres::PgListener as Listener;
+
 /// The connection's schema (`public` unless the URL sets a search path).
 pub async fn current_schema(conn: &mut Conn) -> Result<String> {
     let schema: Option<String> = sqlx::query_scalar("SELECT CAST(current_schema() AS TEXT)")

@@ -511,7 +511,10 @@ async fn a_team_is_renamed_and_deleted_and_its_conversations_keep_their_agent() 
     assert_eq!(s, StatusCode::NOT_FOUND, "already gone");
     // The conversation's activity says it in words, with the team's name.
     let (_, _, page) = app.page(&session, &format!("/conversations/{id}")).await;
-    assert!(page.contains("Tim percakapan ini dihapus: Toko Tani"), "{page}");
+    assert!(
+        page.contains("Tim percakapan ini dihapus: Toko Tani"),
+        "{page}"
+    );
     // A team that is no number is refused by the assign form, not taken as "no team".
     let (s, _, page) = app
         .post_form(
@@ -521,12 +524,21 @@ async fn a_team_is_renamed_and_deleted_and_its_conversations_keep_their_agent() 
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    assert!(page.contains("team: no such team in this cooperative"), "{page}");
+    assert!(
+        page.contains("team: no such team in this cooperative"),
+        "{page}"
+    );
     let d = api(&app, &t, &format!("/api/v1/conversations/{id}")).await;
-    assert_eq!(d["conversation"]["assignee_id"], owner, "nothing changed: {d}");
+    assert_eq!(
+        d["conversation"]["assignee_id"], owner,
+        "nothing changed: {d}"
+    );
     // The conversation's activity says it in words, with the team's name.
     let (_, _, page) = app.page(&session, &format!("/conversations/{id}")).await;
-    assert!(page.contains("Tim percakapan ini dihapus: Toko Tani"), "{page}");
+    assert!(
+        page.contains("Tim percakapan ini dihapus: Toko Tani"),
+        "{page}"
+    );
     // A team that is no number is refused by the assign form, not taken as "no team".
     let (s, _, page) = app
         .post_form(
@@ -536,9 +548,15 @@ async fn a_team_is_renamed_and_deleted_and_its_conversations_keep_their_agent() 
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    assert!(page.contains("team: no such team in this cooperative"), "{page}");
+    assert!(
+        page.contains("team: no such team in this cooperative"),
+        "{page}"
+    );
     let d = api(&app, &t, &format!("/api/v1/conversations/{id}")).await;
-    assert_eq!(d["conversation"]["assignee_id"], owner, "nothing changed: {d}");
+    assert_eq!(
+        d["conversation"]["assignee_id"], owner,
+        "nothing changed: {d}"
+    );
     let audit = app.audit_actions(&t).await;
     for action in ["team.update", "team.delete"] {
         assert!(audit.iter().any(|a| a == action), "{action} in {audit:?}");

@@ -27,7 +27,7 @@ pub fn detect_skill(rules: &[SkillRule], text: &str, kind: ChannelKind) -> Optio
                 if k.contains(' ') {
                     words.join(" ").contains(&k)
                 } else {
-                    words.iter().any(|w| w == &k || w.starts_with(&k))
+                    words.iter().any(|w| w.starts_with(&k))
                 }
             }
             (None, Some(c)) => c == kind.as_str(),

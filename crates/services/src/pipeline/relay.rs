@@ -17,6 +17,7 @@
 
 use super::Realtime;
 use guyub_domain::{ConversationId, CooperativeId, MessageId};
+use guyub_store::live::Listener;
 use guyub_store::{Db, Engine};
 use tokio::sync::{broadcast, mpsc};
 
@@ -99,6 +100,59 @@ async fn channel_name(db: &Db) -> Result<String, guyub_store::StoreError> {
     Ok(format!("guyub_live_{}", clean.to_ascii_lowercase()))
 }
 
+/// Republishes to `hub` what other processes sent on `channel`. When the listening
+/// connection is lost it listens again on a new one, then tells every screen to
+/// refetch: what was sent in between is not heard.
+async fn relay_in(
+    db: Db,
+    channel: String,
+    origin: u64,
+    hub: broadcast::Sender<Realtime>,
+    mut listener: Listener,
+) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(n)) => {
+                for line in n.payload().lines() {
+                    match decode(line) {
+                        Some((from, e)) if from != origin => {
+                            let _ = hub.send(e);
+                        }
+                        Some(_) => {}
+                        None => tracing::warn!("live relay: a malformed line was dropped"),
+                    }
+                }
+            }
+            Ok(None) => {
+                tracing::warn!("live relay: listening connection lost");
+                listener = listen_again(&db, &channel).await;
+                let _ = hub.send(Realtime::resync());
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "live relay: listening connection failed");
+                listener = listen_again(&db, &channel).await;
+                let _ = hub.send(Realtime::resync());
+            }
+        }
+    }
+}
+
+/// A new listening connection, retried every second until the database answers.
+async fn listen_again(db: &Db, channel: &str) -> Listener {
+    loop {
+        match db.listen(channel).await {
+            Ok(l) => {
+                tracing::info!("live relay: listening again");
+                return l;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "live relay: cannot listen; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
 /// Starts the relay on PostgreSQL: a listener that republishes other processes' events
 /// to `hub`, and a sender for this process's. `None` on SQLite.
 pub async fn start(
@@ -110,57 +164,10 @@ pub async fn start(
     }
     let channel = channel_name(db).await?;
     let origin: u64 = rand::random();
-    let listener = db.listen(&channel).await?;
     // Listening before the first event goes out: this process hears everything sent
     // after `start` returns.
-    let listening = db.clone();
-    let heard = channel.clone();
-    tokio::spawn(async move {
-        let mut listener = Some(listener);
-        loop {
-            if listener.is_none() {
-                match listening.listen(&heard).await {
-                    Ok(l) => {
-                        // Listening again: what was sent meanwhile is lost, so every
-                        // screen refetches now.
-                        tracing::info!("live relay: listening again");
-                        listener = Some(l);
-                        let _ = hub.send(Realtime::resync());
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "live relay: cannot listen; retrying");
-                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                        continue;
-                    }
-                }
-            }
-            let Some(l) = listener.as_mut() else {
-                continue;
-            };
-            match l.try_recv().await {
-                Ok(Some(n)) => {
-                    for line in n.payload().lines() {
-                        match decode(line) {
-                            Some((from, e)) if from != origin => {
-                                let _ = hub.send(e);
-                            }
-                            Some(_) => {}
-                            None => tracing::warn!("live relay: a malformed line was dropped"),
-                        }
-                    }
-                }
-                Ok(None) => {
-                    tracing::warn!("live relay: listening connection lost");
-                    listener = None;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "live relay: listening connection failed");
-                    listener = None;
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                }
-            }
-        }
-    });
+    let listener = db.listen(&channel).await?;
+    tokio::spawn(relay_in(db.clone(), channel.clone(), origin, hub, listener));
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     let db = db.clone();
     tokio::spawn(async move {
