@@ -1139,21 +1139,6 @@ pub async fn contact_member(
     .flatten())
 }
 
-/// The newest member message of a conversation (a form shown before it is stale).
-pub async fn newest_inbound(
-    conn: &mut Conn,
-    coop: CooperativeId,
-    id: ConversationId,
-) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar::<_, Option<i64>>(
-        "SELECT MAX(id) FROM messages WHERE cooperative_id = $1 AND conversation_id = $2 AND direction = 'in'",
-    )
-    .bind(coop.0)
-    .bind(id.0)
-    .fetch_one(&mut *conn)
-    .await?)
-}
-
 // ---------------------------------------------------------------- CSAT
 
 #[allow(clippy::too_many_arguments)]

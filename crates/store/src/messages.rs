@@ -356,6 +356,7 @@ pub async fn get_message(conn: &mut Conn, coop: CooperativeId, id: MessageId) ->
     msg_row(&crate::found(row)?)
 }
 
+/// The newest `limit` (at most 1,000) messages of a conversation, oldest first.
 pub async fn conversation_messages(
     conn: &mut Conn,
     coop: CooperativeId,
@@ -363,7 +364,8 @@ pub async fn conversation_messages(
     limit: i64,
 ) -> Result<Vec<Message>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {MSG_COLS} FROM messages WHERE cooperative_id = $1 AND conversation_id = $2 ORDER BY id LIMIT $3"
+        "SELECT {MSG_COLS} FROM (SELECT {MSG_COLS} FROM messages WHERE cooperative_id = $1 AND conversation_id = $2
+           ORDER BY id DESC LIMIT $3) newest ORDER BY id"
     ));
     let rows = sqlx::query(sql)
         .bind(coop.0)
@@ -761,6 +763,24 @@ pub async fn delivered_up_to(
     .execute(&mut *conn)
     .await?
     .rows_affected())
+}
+
+/// The member's newest message in a conversation.
+pub async fn newest_inbound(
+    conn: &mut Conn,
+    coop: CooperativeId,
+    id: ConversationId,
+) -> Result<Option<Message>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {MSG_COLS} FROM messages WHERE cooperative_id = $1 AND conversation_id = $2 AND direction = 'in'
+         ORDER BY id DESC LIMIT 1"
+    ));
+    let row = sqlx::query(sql)
+        .bind(coop.0)
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(msg_row).transpose()
 }
 
 /// The identity's newest message to the cooperative on this channel.

@@ -30,8 +30,7 @@ pub(crate) async fn send(conn: &mut Conn, coop: CooperativeId, c: &Conversation)
     if !inbox::settings(conn, coop).await?.csat_enabled {
         return Ok(false);
     }
-    let list = messages::conversation_messages(conn, coop, c.id, 1000).await?;
-    let Some(last) = list.iter().rev().find(|m| m.direction == "in") else {
+    let Some(last) = messages::newest_inbound(conn, coop, c.id).await? else {
         return Ok(false);
     };
     let channel = channels::get(conn, coop, last.channel_id).await?;

@@ -172,9 +172,11 @@ pub async fn canned_context(
     // template refuses them otherwise, so they are not even read.
     // The member must be writing now (the newest message) from a verified identity of
     // theirs: an earlier verified message does not vouch for a later unverified one.
-    let verified = match (&member, inbox::newest_inbound(&mut conn, coop, id).await?) {
-        (Some(m), Some(newest)) => {
-            let msg = messages::get_message(&mut conn, coop, MessageId(newest)).await?;
+    let verified = match (
+        &member,
+        messages::newest_inbound(&mut conn, coop, id).await?,
+    ) {
+        (Some(m), Some(msg)) => {
             let identity = contacts::get_identity(&mut conn, coop, msg.identity_id).await?;
             let owner = contacts::get_contact(&mut conn, coop, identity.contact_id).await?;
             identity.verified && owner.member_id == Some(m.id)
@@ -423,8 +425,8 @@ pub(crate) async fn check_fresh(
     seen: Option<i64>,
 ) -> Result<()> {
     let Some(seen) = seen else { return Ok(()) };
-    match inbox::newest_inbound(conn, coop, id).await? {
-        Some(newest) if newest > seen => Err(ServiceError::Conflict(
+    match messages::newest_inbound(conn, coop, id).await? {
+        Some(newest) if newest.id.0 > seen => Err(ServiceError::Conflict(
             "the member wrote again after this page was loaded: read the new message, then send again (nothing was sent)"
                 .into(),
         )),

@@ -4,6 +4,7 @@
 //! processes.
 
 mod canned;
+mod open;
 mod relay;
 mod search;
 mod search_support;
