@@ -7,7 +7,6 @@
 (function () {
   const head = document.getElementById('conv-head');
   const conversation = head ? head.dataset.conversation : null;
-  const list = document.getElementById('conversation-list');
   const parts = () => Array.from(document.querySelectorAll('[data-live][id]'));
   const chat = document.getElementById('messages') || document.querySelector('.chat[data-live]');
   const atBottom = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
